@@ -1,0 +1,116 @@
+using SkiaSharp;
+
+namespace FaceNet.Engine.Imaging;
+
+/// <summary>Options for decoding. Records so callers can share one immutable instance.</summary>
+public sealed record ImageLoadOptions
+{
+    /// <summary>Images with more pixels than this are refused before any pixel memory is allocated.</summary>
+    public long MaxPixels { get; init; } = 100_000_000;
+
+    public static ImageLoadOptions Default { get; } = new();
+}
+
+/// <summary>Decodes files into upright RGBA images with SkiaSharp (libjpeg-turbo, libpng, libwebp, ...).</summary>
+public static class ImageLoader
+{
+    public static readonly string SupportedFormats = "JPEG, PNG, BMP, GIF (first frame), WebP, ICO, WBMP";
+
+    public static FaceImage Load(string path, ImageLoadOptions? options = null)
+    {
+        options ??= ImageLoadOptions.Default;
+        if (Directory.Exists(path))
+            throw new ImageLoadException(ImageLoadFailure.NotAnImage, path, $"'{path}' is a directory, not an image file.");
+        if (!File.Exists(path))
+            throw new ImageLoadException(ImageLoadFailure.NotFound, path, $"The file '{path}' does not exist.");
+
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageLoadException(ImageLoadFailure.Unreadable, path, $"The file '{path}' cannot be read: {ex.Message}", ex);
+        }
+        return Decode(bytes, path, options);
+    }
+
+    public static FaceImage Decode(byte[] bytes, string path, ImageLoadOptions? options = null)
+    {
+        options ??= ImageLoadOptions.Default;
+        if (bytes.Length == 0)
+            throw new ImageLoadException(ImageLoadFailure.EmptyFile, path, $"The file '{path}' is empty (0 bytes).");
+
+        using var stream = new SKMemoryStream(bytes);
+        using var codec = SKCodec.Create(stream, out var result);
+        if (codec is null)
+        {
+            var failure = LooksLikeKnownContainer(bytes) ? ImageLoadFailure.UnsupportedFormat : ImageLoadFailure.NotAnImage;
+            var message = failure == ImageLoadFailure.UnsupportedFormat
+                ? $"The file '{path}' is in an image format this module cannot decode. Supported formats: {SupportedFormats}."
+                : $"The file '{path}' is not a recognised image ({result}). Supported formats: {SupportedFormats}.";
+            throw new ImageLoadException(failure, path, message);
+        }
+
+        var info = codec.Info;
+        long pixels = (long)info.Width * info.Height;
+        if (pixels > options.MaxPixels)
+            throw new ImageLoadException(ImageLoadFailure.TooLarge, path,
+                $"The image '{path}' is {info.Width}x{info.Height} ({pixels / 1e6:0.#} megapixels), over the limit of {options.MaxPixels / 1e6:0.#} megapixels.");
+
+        var decodeInfo = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var bitmap = new SKBitmap(decodeInfo);
+        var status = codec.GetPixels(decodeInfo, bitmap.GetPixels());
+        // A truncated file still yields the rows decoded so far; anything else is corrupt.
+        if (status != SKCodecResult.Success && status != SKCodecResult.IncompleteInput && status != SKCodecResult.ErrorInInput)
+        {
+            bitmap.Dispose();
+            throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The image '{path}' could not be decoded ({status}).");
+        }
+
+        var upright = ApplyOrientation(bitmap, codec.EncodedOrigin);
+        return new FaceImage(upright, path);
+    }
+
+    /// <summary>Rotates/flips so that the pixels are upright as a viewer shows them (EXIF orientation 1-8).</summary>
+    internal static SKBitmap ApplyOrientation(SKBitmap bitmap, SKEncodedOrigin origin)
+    {
+        if (origin == SKEncodedOrigin.TopLeft || origin == SKEncodedOrigin.Default)
+            return bitmap;
+        bool swap = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        int w = swap ? bitmap.Height : bitmap.Width;
+        int h = swap ? bitmap.Width : bitmap.Height;
+        var rotated = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        using (var canvas = new SKCanvas(rotated))
+        {
+            canvas.SetMatrix(OriginMatrix(origin, bitmap.Width, bitmap.Height));
+            using var image = SKImage.FromBitmap(bitmap);
+            canvas.DrawImage(image, 0, 0);
+        }
+        bitmap.Dispose();
+        return rotated;
+    }
+
+    // Maps stored pixels to display pixels for each EXIF orientation.
+    private static SKMatrix OriginMatrix(SKEncodedOrigin origin, int w, int h) => origin switch
+    {
+        SKEncodedOrigin.TopRight => new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1),
+        SKEncodedOrigin.BottomRight => new SKMatrix(-1, 0, w, 0, -1, h, 0, 0, 1),
+        SKEncodedOrigin.BottomLeft => new SKMatrix(1, 0, 0, 0, -1, h, 0, 0, 1),
+        SKEncodedOrigin.LeftTop => new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1),
+        SKEncodedOrigin.RightTop => new SKMatrix(0, -1, h, 1, 0, 0, 0, 0, 1),
+        SKEncodedOrigin.RightBottom => new SKMatrix(0, -1, h, -1, 0, w, 0, 0, 1),
+        SKEncodedOrigin.LeftBottom => new SKMatrix(0, 1, 0, -1, 0, w, 0, 0, 1),
+        _ => SKMatrix.Identity,
+    };
+
+    // HEIC/AVIF/TIFF/JPEG-XL signatures: real images in a format Skia lacks, as opposed to junk bytes.
+    private static bool LooksLikeKnownContainer(byte[] b)
+    {
+        if (b.Length >= 12 && b[4] == 'f' && b[5] == 't' && b[6] == 'y' && b[7] == 'p') return true; // ISO BMFF: HEIC, AVIF
+        if (b.Length >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0) || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) return true; // TIFF
+        if (b.Length >= 2 && b[0] == 0xFF && b[1] == 0x0A) return true; // JPEG XL codestream
+        return false;
+    }
+}

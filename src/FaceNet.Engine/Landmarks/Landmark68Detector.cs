@@ -1,0 +1,49 @@
+using FaceNet.Engine.Geometry;
+using FaceNet.Engine.Imaging;
+using FaceNet.Engine.Models;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using SkiaSharp;
+
+namespace FaceNet.Engine.Landmarks;
+
+/// <summary>
+/// 68-point landmarks from a grey 64x64 square crop centred on the detector's box (side = box height);
+/// the model outputs points normalised to that crop.
+/// </summary>
+public sealed class Landmark68Detector : ILandmarkDetector
+{
+    private readonly ModelManifest _manifest;
+    private readonly ModelDescriptor _model;
+    private readonly InputSpec _input;
+
+    public Landmark68Detector(ModelManifest manifest, ModelDescriptor model)
+    {
+        _manifest = manifest;
+        _model = model;
+        _input = model.Input ?? throw new InvalidDataException($"Model '{model.Name}' has no input spec.");
+    }
+
+    public string Name => _model.Name;
+
+    public FaceLandmarks Detect(FaceImage image, FaceBox box)
+    {
+        var session = OnnxSessionCache.Get(_manifest, _model);
+        float side = box.Height;
+        var center = box.Center;
+        float left = center.X - side / 2, top = center.Y - side / 2;
+        float scale = _input.Width / side;
+
+        var tensor = new DenseTensor<float>(new[] { 1, 1, _input.Height, _input.Width });
+        var matrix = SKMatrix.CreateScale(scale, scale).PreConcat(SKMatrix.CreateTranslation(-left, -top));
+        using (var crop = TensorFiller.Warp(image.Bitmap, matrix, _input.Width, _input.Height))
+            TensorFiller.Fill(crop, _input, tensor.Buffer.Span);
+
+        using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(_input.Name, tensor) });
+        var output = results[0].AsEnumerable<float>().ToArray();
+        var points = new PointF2[68];
+        for (int i = 0; i < 68; i++)
+            points[i] = new PointF2(left + output[2 * i] * side, top + output[2 * i + 1] * side);
+        return FaceLandmarks.From68(points);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FaceNet.Engine.Models;
+
+/// <summary>Where a shipped model came from; recorded, never used to download anything.</summary>
+public sealed record ModelSource
+{
+    public string Package { get; init; } = "";
+    public string Version { get; init; } = "";
+    public string PathInPackage { get; init; } = "";
+    public string Upstream { get; init; } = "";
+    public string Licence { get; init; } = "";
+    public string TrainingData { get; init; } = "";
+    public string Notes { get; init; } = "";
+}
+
+/// <summary>How an image becomes the model's input tensor.</summary>
+public sealed record InputSpec
+{
+    public int Width { get; init; }
+    public int Height { get; init; }
+    public int Channels { get; init; } = 3;
+    /// <summary>RGB, BGR or Grey.</summary>
+    public string ColorOrder { get; init; } = "RGB";
+    /// <summary>Per-channel value subtracted from 0-255 pixels (in ColorOrder order).</summary>
+    public float[] Mean { get; init; } = [0, 0, 0];
+    /// <summary>Per-channel divisor applied after the mean.</summary>
+    public float[] Std { get; init; } = [1, 1, 1];
+    public string Name { get; init; } = "input";
+}
+
+/// <summary>How a face is cut out for an embedder.</summary>
+public sealed record AlignmentSpec
+{
+    /// <summary>"Similarity5": 5-point similarity transform onto Template. "DlibChip": dlib's face chip from 68 points.</summary>
+    public string Method { get; init; } = "Similarity5";
+    /// <summary>Five (x,y) points in the output crop, order: left eye, right eye, nose, left mouth, right mouth.</summary>
+    public float[][]? Template { get; init; }
+    /// <summary>DlibChip padding, as a fraction of the mean face's extent.</summary>
+    public float Padding { get; init; }
+}
+
+/// <summary>One member of an ensemble embedder.</summary>
+public sealed record EnsembleMember
+{
+    public string Model { get; init; } = "";
+    /// <summary>The member's normalised vector is scaled by sqrt(Weight), so dot products sum as Weight*cos.</summary>
+    public float Weight { get; init; } = 1;
+    public bool? Mirror { get; init; }
+}
+
+/// <summary>One entry of models/models.json.</summary>
+public sealed record ModelDescriptor
+{
+    public string Name { get; init; } = "";
+    /// <summary>Detector, Landmarks, Embedder or Ensemble.</summary>
+    public string Kind { get; init; } = "";
+    public string? File { get; init; }
+    public string? Sha256 { get; init; }
+    public ModelSource? Source { get; init; }
+    public InputSpec? Input { get; init; }
+    public AlignmentSpec? Alignment { get; init; }
+    public string? OutputName { get; init; }
+    public int OutputSize { get; init; }
+    /// <summary>Cosine or Euclidean (both on L2-normalised vectors unless stated).</summary>
+    public string? Metric { get; init; }
+    /// <summary>Cosine similarity at or above which two faces are called the same person.</summary>
+    public float? DefaultThreshold { get; init; }
+    public string? ThresholdSource { get; init; }
+    /// <summary>Run each face and its mirror image and sum the outputs before normalising.</summary>
+    public bool Mirror { get; init; }
+    public EnsembleMember[]? Members { get; init; }
+    /// <summary>Optional mean vector subtracted from the raw output before normalising (centring).</summary>
+    public float[]? Center { get; init; }
+    /// <summary>Detector: minimum score and NMS IoU.</summary>
+    public float? ScoreThreshold { get; init; }
+    public float? NmsIou { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; init; }
+
+    public bool IsEmbedder => Kind is "Embedder" or "Ensemble";
+}
+
+public sealed record ModelManifest
+{
+    public int SchemaVersion { get; init; } = 1;
+    public string DefaultDetector { get; init; } = "UltraFace";
+    public string DefaultLandmarks { get; init; } = "Landmark68";
+    public string DefaultEmbedder { get; init; } = "Ensemble";
+    public List<ModelDescriptor> Models { get; init; } = [];
+
+    /// <summary>The folder the manifest was read from; model files are relative to it.</summary>
+    [JsonIgnore]
+    public string Directory { get; private set; } = "";
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+    };
+
+    public static ModelManifest Load(string manifestPath)
+    {
+        var json = System.IO.File.ReadAllText(manifestPath);
+        var manifest = JsonSerializer.Deserialize<ModelManifest>(json, JsonOptions)
+            ?? throw new InvalidDataException($"The model manifest '{manifestPath}' is empty.");
+        manifest.Directory = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
+        return manifest;
+    }
+
+    public ModelDescriptor Get(string name) =>
+        Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new KeyNotFoundException($"No model named '{name}' in the manifest. Known: {string.Join(", ", Models.Select(m => m.Name))}.");
+
+    public bool TryGet(string name, out ModelDescriptor descriptor)
+    {
+        descriptor = Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))!;
+        return descriptor is not null;
+    }
+
+    public string PathOf(ModelDescriptor descriptor) =>
+        Path.IsPathRooted(descriptor.File!) ? descriptor.File! : Path.Combine(Directory, descriptor.File!);
+
+    /// <summary>Adds (or replaces) descriptors, e.g. a user's own model described beside its .onnx file.</summary>
+    public ModelManifest With(IEnumerable<ModelDescriptor> extra)
+    {
+        var names = extra.Select(e => e.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var merged = new ModelManifest
+        {
+            SchemaVersion = SchemaVersion,
+            DefaultDetector = DefaultDetector,
+            DefaultLandmarks = DefaultLandmarks,
+            DefaultEmbedder = DefaultEmbedder,
+            Models = Models.Where(m => !names.Contains(m.Name)).Concat(extra).ToList(),
+        };
+        merged.Directory = Directory;
+        return merged;
+    }
+
+    /// <summary>
+    /// Reads a user's model descriptor: a JSON file with one ModelDescriptor, whose File is relative to the JSON's folder.
+    /// </summary>
+    public static ModelDescriptor LoadDescriptor(string descriptorPath)
+    {
+        var json = System.IO.File.ReadAllText(descriptorPath);
+        var d = JsonSerializer.Deserialize<ModelDescriptor>(json, JsonOptions)
+            ?? throw new InvalidDataException($"The model descriptor '{descriptorPath}' is empty.");
+        if (d.File is null) throw new InvalidDataException($"The model descriptor '{descriptorPath}' names no 'file'.");
+        var dir = Path.GetDirectoryName(Path.GetFullPath(descriptorPath))!;
+        return d with { File = Path.GetFullPath(Path.Combine(dir, d.File)) };
+    }
+}

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.ML.OnnxRuntime;
+
+namespace FaceNet.Engine.Models;
+
+/// <summary>
+/// One InferenceSession per model file per process, created on first use. InferenceSession.Run is
+/// thread-safe, so every runspace and thread shares the same session.
+/// </summary>
+public static class OnnxSessionCache
+{
+    private static readonly ConcurrentDictionary<string, Lazy<InferenceSession>> s_sessions = new(StringComparer.Ordinal);
+
+    /// <summary>Threads each session may use inside one Run. Set before first use.</summary>
+    public static int IntraOpThreads { get; set; } = Math.Max(1, Environment.ProcessorCount);
+
+    public static InferenceSession Get(ModelManifest manifest, ModelDescriptor descriptor)
+    {
+        var path = manifest.PathOf(descriptor);
+        var lazy = s_sessions.GetOrAdd(path, p => new Lazy<InferenceSession>(() => Create(descriptor, p), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // Do not cache failures: a restored file must work without restarting the process.
+            s_sessions.TryRemove(new KeyValuePair<string, Lazy<InferenceSession>>(path, lazy));
+            throw;
+        }
+    }
+
+    private static InferenceSession Create(ModelDescriptor descriptor, string path)
+    {
+        const string restore = "Restore it from the repository's models/ folder (git checkout -- models) and rebuild with ./build.ps1.";
+        if (!File.Exists(path))
+            throw new ModelLoadException(descriptor.Name, path, $"The model file '{path}' for model '{descriptor.Name}' is missing. {restore}");
+        if (!string.IsNullOrEmpty(descriptor.Sha256))
+        {
+            string actual;
+            using (var stream = File.OpenRead(path))
+                actual = Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+            if (!string.Equals(actual, descriptor.Sha256, StringComparison.OrdinalIgnoreCase))
+                throw new ModelLoadException(descriptor.Name, path,
+                    $"The model file '{path}' for model '{descriptor.Name}' is corrupt or altered (sha256 {actual}, expected {descriptor.Sha256}). {restore}");
+        }
+        var options = new SessionOptions
+        {
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = IntraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        try
+        {
+            return new InferenceSession(path, options);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new ModelLoadException(descriptor.Name, path, $"The model file '{path}' for model '{descriptor.Name}' cannot be loaded: {ex.Message} {restore}", ex);
+        }
+    }
+
+    /// <summary>Disposes every cached session (module removal).</summary>
+    public static void Clear()
+    {
+        foreach (var key in s_sessions.Keys.ToArray())
+        {
+            if (s_sessions.TryRemove(key, out var lazy) && lazy.IsValueCreated)
+                lazy.Value.Dispose();
+        }
+    }
+}
