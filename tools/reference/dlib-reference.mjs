@@ -1,0 +1,118 @@
+// Computes reference Dlib face descriptors with face-api.js (the tfjs port of dlib's
+// face-recognition ResNet) for deterministic synthetic 150x150 RGB images, and writes
+// tests/data/dlib-reference/dlib-reference.json. The xunit test DlibConversionTests regenerates
+// the same pixels in C# and checks models/dlib_resnet.onnx against these descriptors.
+//
+// Run once by a developer (not by the tests), from the repo root:
+//   cd tools/reference && npm ci && node dlib-reference.mjs
+//
+// Normalisation note: face-api divides by 255 after mean subtraction, whereas dlib's own
+// input layer (and our ONNX contract) divides by 256. To get references for the ONNX contract
+// we feed face-api float pixels p' = mean + (p - mean) * 255/256, so that face-api's
+// (p' - mean)/255 == (p - mean)/256. The gap to face-api's native /255 output is printed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const tf = require('@tensorflow/tfjs');
+const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..');
+const outFile = path.join(repoRoot, 'tests', 'data', 'dlib-reference', 'dlib-reference.json');
+const modelDir = path.join(here, 'node_modules', '@vladmandic', 'face-api', 'model');
+
+const SIZE = 150;
+const MEAN = [122.782, 117.001, 104.298]; // R, G, B (face-api FaceRecognitionNet.ts)
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+
+// ---- Deterministic synthetic image: integer-only math so C# reproduces it bit-exactly. ----
+// Keep in sync with SyntheticImage in tests/FaceNet.Engine.Tests/DlibConversionTests.cs.
+function xorshift32(state) {
+  let s = state >>> 0;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s;
+  };
+}
+
+function makeImage(seed) {
+  const next = xorshift32(0x9E3779B9 ^ Math.imul(seed, 0x85EBCA6B));
+  const base = []; const gx = []; const gy = [];
+  for (let c = 0; c < 3; c++) {
+    base.push(next() % 256);
+    gx.push((next() % 129) - 64);
+    gy.push((next() % 129) - 64);
+  }
+  const circles = [];
+  const count = 3 + (next() % 5);
+  for (let k = 0; k < count; k++) {
+    circles.push({ cx: next() % SIZE, cy: next() % SIZE, r: 8 + (next() % 40), rgb: [next() % 256, next() % 256, next() % 256] });
+  }
+  const px = new Uint8Array(SIZE * SIZE * 3); // HWC, RGB
+  for (let y = 0; y < SIZE; y++) {
+    for (let x = 0; x < SIZE; x++) {
+      let rgb = [0, 1, 2].map((c) => base[c] + ((gx[c] * x + gy[c] * y) >> 6));
+      for (const ci of circles) {
+        const dx = x - ci.cx; const dy = y - ci.cy;
+        if (dx * dx + dy * dy <= ci.r * ci.r) rgb = ci.rgb.slice();
+      }
+      for (let c = 0; c < 3; c++) {
+        let h = Math.imul(x + 1, 0x27D4EB2D) ^ Math.imul(y + 1, 0x165667B1) ^ Math.imul(c + seed, 0x61C88647);
+        h = (h ^ (h >>> 15)) >>> 0;
+        const noise = (h % 17) - 8;
+        px[(y * SIZE + x) * 3 + c] = Math.max(0, Math.min(255, rgb[c] + noise));
+      }
+    }
+  }
+  return px;
+}
+
+// FNV-1a 32 over the pixel bytes, so the C# side can prove it generated identical inputs.
+function fnv1a(bytes) {
+  let h = 0x811C9DC5;
+  for (const b of bytes) { h ^= b; h = Math.imul(h, 0x01000193) >>> 0; }
+  return h >>> 0;
+}
+
+async function main() {
+  await tf.setBackend('cpu');
+  await tf.ready();
+  await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+
+  const cases = [];
+  let maxNativeGap = 0;
+  for (const seed of SEEDS) {
+    const px = makeImage(seed);
+    const scaled = new Float32Array(px.length);
+    for (let i = 0; i < px.length; i++) { const m = MEAN[i % 3]; scaled[i] = m + (px[i] - m) * (255 / 256); }
+    const dlibInput = tf.tensor3d(scaled, [SIZE, SIZE, 3], 'float32');
+    const nativeInput = tf.tensor3d(px, [SIZE, SIZE, 3], 'int32');
+    const descriptor = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(dlibInput);
+    const native = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(nativeInput);
+    tf.dispose([dlibInput, nativeInput]);
+    const gap = Math.max(...descriptor.map((v, i) => Math.abs(v - native[i])));
+    maxNativeGap = Math.max(maxNativeGap, gap);
+    const norm = Math.sqrt(descriptor.reduce((s, v) => s + v * v, 0));
+    console.log(`seed ${seed}: fnv1a=${fnv1a(px).toString(16)} |d|=${norm.toFixed(4)} max|d(/256)-d(/255)|=${gap.toExponential(3)}`);
+    cases.push({ seed, fnv1a: fnv1a(px), descriptor: Array.from(descriptor) });
+  }
+  console.log(`max gap between /256 (dlib, ONNX contract) and face-api native /255 descriptors: ${maxNativeGap.toExponential(3)}`);
+
+  const doc = {
+    source: `@vladmandic/face-api ${faceapi.version.faceapi ?? faceapi.version} face_recognition_model, @tensorflow/tfjs ${tf.version.tfjs} backend ${tf.getBackend()}`,
+    generator: 'tools/reference/dlib-reference.mjs makeImage(seed): 150x150 RGB uint8, HWC',
+    normalisation: 'input[c] = (pixel[c] - mean[c]) / 256, mean RGB = [122.782, 117.001, 104.298], NCHW',
+    output: 'raw 128-d descriptor, not L2-normalised',
+    cases,
+  };
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, `${JSON.stringify(doc, null, 1)}\n`);
+  console.log(`wrote ${outFile}`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
