@@ -1,0 +1,59 @@
+using System.Management.Automation;
+using FaceNet.Engine.Detection;
+using FaceNet.Engine.Models;
+using FaceNet.PowerShell.Internal;
+
+namespace FaceNet.PowerShell.Commands;
+
+/// <summary>Finds the faces in images: one Face object per face, with box, confidence and landmarks.</summary>
+[Cmdlet(VerbsCommon.Get, "Face", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(Face))]
+public sealed class GetFaceCommand : FaceCmdletBase
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>Minimum detector score, 0 to 1. Default: the detector's own (0.7 for UltraFace).</summary>
+    [Parameter]
+    [ValidateRange(0.0, 1.0)]
+    public float MinConfidence { get; set; } = float.NaN;
+
+    private ProgressReporter? _progress;
+
+    protected override void BeginProcessing() => _progress = new ProgressReporter(this, "Finding faces");
+
+    protected override void ProcessRecord()
+    {
+        var options = float.IsNaN(MinConfidence) ? DetectionOptions.Default : DetectionOptions.Default with { MinConfidence = MinConfidence };
+        var analyzer = AnalyzerFor(ModelResolver.Shipped);
+        var files = ResolvePaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet).ToList();
+        if (files.Count > 1) _progress!.Total += files.Count;
+        foreach (var file in files)
+        {
+            if (Stopping) return;
+            _progress!.Step(file);
+            using var image = TryLoad(file);
+            if (image is null) continue;
+            try
+            {
+                var faces = analyzer.Detect(image, options);
+                if (faces.Count == 0) WriteVerbose($"No face found in '{file}'.");
+                foreach (var face in faces)
+                    WriteObject(new Face(file, face, image.Width, image.Height));
+            }
+            catch (ModelLoadException ex)
+            {
+                ThrowModelError(ex);
+            }
+        }
+    }
+
+    protected override void EndProcessing() => _progress?.Complete();
+}

@@ -1,0 +1,136 @@
+using System.Management.Automation;
+using FaceNet.Engine.Detection;
+using FaceNet.Engine.Imaging;
+using FaceNet.Engine.Models;
+using FaceNet.Engine.Pipeline;
+using FaceNet.PowerShell.Internal;
+
+namespace FaceNet.PowerShell.Commands;
+
+/// <summary>
+/// Turns faces into embeddings: every face in each image (-Path/-LiteralPath), or faces from Get-Face
+/// (-InputObject), which are not detected again.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "FaceEmbedding", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(FaceEmbedding))]
+public sealed class GetFaceEmbeddingCommand : FaceCmdletBase
+{
+    private const string FaceSet = "Face";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>Faces from Get-Face.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = FaceSet)]
+    [ValidateNotNull]
+    public Face[] InputObject { get; set; } = [];
+
+    /// <summary>The embedder: Ensemble (default), MobileFaceNet, Dlib, or a name from a user descriptor.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ModelNameCompleter))]
+    public string? Model { get; set; }
+
+    /// <summary>Your own ONNX embedder, described by a JSON file of the same name beside it.</summary>
+    [Parameter]
+    public string? ModelPath { get; set; }
+
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateRange(0.0, 1.0)]
+    public float MinConfidence { get; set; } = float.NaN;
+
+    private ModelManifest _manifest = null!;
+    private string _model = "";
+    private FaceAnalyzer _analyzer = null!;
+    private ProgressReporter? _progress;
+    // Faces piped from Get-Face arrive one by one; keep the last image so each file is decoded once.
+    private (string Path, DateTime Stamp, FaceImage Image)? _lastImage;
+
+    protected override void BeginProcessing()
+    {
+        try
+        {
+            var resolvedModelPath = ModelPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ModelPath);
+            (_manifest, _model) = ModelResolver.Resolve(Model, resolvedModelPath);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FileNotFoundException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.UnknownModel, ErrorCategory.InvalidArgument, (object?)ModelPath ?? Model));
+        }
+        _analyzer = AnalyzerFor(_manifest);
+        _progress = new ProgressReporter(this, "Computing face embeddings");
+    }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            if (ParameterSetName == FaceSet)
+            {
+                foreach (var face in InputObject)
+                {
+                    if (Stopping) return;
+                    EmbedFace(face);
+                }
+                return;
+            }
+            var options = float.IsNaN(MinConfidence) ? DetectionOptions.Default : DetectionOptions.Default with { MinConfidence = MinConfidence };
+            var files = ResolvePaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet).ToList();
+            if (files.Count > 1) _progress!.Total += files.Count;
+            foreach (var file in files)
+            {
+                if (Stopping) return;
+                _progress!.Step(file);
+                using var image = TryLoad(file);
+                if (image is null) continue;
+                var faces = _analyzer.Detect(image, options);
+                if (faces.Count == 0) { WriteVerbose($"No face found in '{file}'."); continue; }
+                var vectors = _analyzer.Embed(image, faces, _model);
+                for (int i = 0; i < faces.Count; i++)
+                    WriteObject(new FaceEmbedding(new Face(file, faces[i], image.Width, image.Height), _model, vectors[i]));
+            }
+        }
+        catch (ModelLoadException ex)
+        {
+            ThrowModelError(ex);
+        }
+    }
+
+    private void EmbedFace(Face face)
+    {
+        var image = ImageFor(face.Path);
+        if (image is null) return;
+        _progress!.Step(face.ToString());
+        var vector = _analyzer.Embed(image, [face.ToEngine()], _model)[0];
+        WriteObject(new FaceEmbedding(face, _model, vector));
+    }
+
+    private FaceImage? ImageFor(string path)
+    {
+        DateTime stamp = File.Exists(path) ? File.GetLastWriteTimeUtc(path) : default;
+        if (_lastImage is { } last && last.Path == path && last.Stamp == stamp) return last.Image;
+        ReleaseImage();
+        var image = TryLoad(path);
+        if (image is not null) _lastImage = (path, stamp, image);
+        return image;
+    }
+
+    private void ReleaseImage()
+    {
+        _lastImage?.Image.Dispose();
+        _lastImage = null;
+    }
+
+    protected override void EndProcessing()
+    {
+        ReleaseImage();
+        _progress?.Complete();
+    }
+}

@@ -1,0 +1,38 @@
+using System.Management.Automation;
+using FaceNet.Engine.Imaging;
+using FaceNet.Engine.Models;
+
+namespace FaceNet.PowerShell.Internal;
+
+/// <summary>Stable ErrorIds: scripts and tests match on these, so they never change.</summary>
+internal static class ErrorIds
+{
+    public const string FileNotFound = "FileNotFound";
+    public const string FileUnreadable = "FileUnreadable";
+    public const string EmptyFile = "EmptyFile";
+    public const string NotAnImage = "NotAnImage";
+    public const string UnsupportedImageFormat = "UnsupportedImageFormat";
+    public const string ImageTooLarge = "ImageTooLarge";
+    public const string ImageCorrupt = "ImageCorrupt";
+    public const string ModelLoadFailed = "ModelLoadFailed";
+    public const string UnknownModel = "UnknownModel";
+    public const string FaceProcessingFailed = "FaceProcessingFailed";
+
+    public static ErrorRecord ForImage(ImageLoadException ex)
+    {
+        var (id, category) = ex.Failure switch
+        {
+            ImageLoadFailure.NotFound => (FileNotFound, ErrorCategory.ObjectNotFound),
+            ImageLoadFailure.Unreadable => (FileUnreadable, ErrorCategory.ReadError),
+            ImageLoadFailure.EmptyFile => (EmptyFile, ErrorCategory.InvalidData),
+            ImageLoadFailure.NotAnImage => (NotAnImage, ErrorCategory.InvalidData),
+            ImageLoadFailure.UnsupportedFormat => (UnsupportedImageFormat, ErrorCategory.NotImplemented),
+            ImageLoadFailure.TooLarge => (ImageTooLarge, ErrorCategory.LimitsExceeded),
+            _ => (ImageCorrupt, ErrorCategory.InvalidData),
+        };
+        return new ErrorRecord(ex, id, category, ex.Path);
+    }
+
+    public static ErrorRecord ForModel(ModelLoadException ex) =>
+        new(ex, ModelLoadFailed, ErrorCategory.ResourceUnavailable, ex.ModelPath);
+}

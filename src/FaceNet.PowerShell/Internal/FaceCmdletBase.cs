@@ -1,0 +1,70 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using FaceNet.Engine.Imaging;
+using FaceNet.Engine.Models;
+using FaceNet.Engine.Pipeline;
+
+namespace FaceNet.PowerShell.Internal;
+
+/// <summary>
+/// Shared plumbing for cmdlets that read images: -Path/-LiteralPath resolution, error records that never
+/// stop the pipeline, and one analyzer per manifest.
+/// </summary>
+public abstract class FaceCmdletBase : PSCmdlet
+{
+    protected const string PathSet = "Path";
+    protected const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>Expands -Path (wildcards) or -LiteralPath to provider paths; unresolvable ones become errors.</summary>
+    protected IEnumerable<string> ResolvePaths(string[]? paths, bool literal)
+    {
+        if (paths is null) yield break;
+        foreach (var p in paths)
+        {
+            if (literal)
+            {
+                yield return SessionState.Path.GetUnresolvedProviderPathFromPSPath(p);
+                continue;
+            }
+            Collection<string>? resolved = null;
+            ProviderInfo? provider = null;
+            try
+            {
+                resolved = GetResolvedProviderPathFromPSPath(p, out provider);
+            }
+            catch (ItemNotFoundException ex)
+            {
+                WriteError(new ErrorRecord(new FileNotFoundException($"Cannot find path '{p}' because it does not exist.", p, ex), ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, p));
+            }
+            if (resolved is null) continue;
+            if (provider?.Name != "FileSystem")
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"'{p}' is not a file system path."), ErrorIds.FileNotFound, ErrorCategory.InvalidArgument, p));
+                continue;
+            }
+            if (resolved.Count == 0 && WildcardPattern.ContainsWildcardCharacters(p))
+                WriteVerbose($"No files match '{p}'.");
+            foreach (var r in resolved) yield return r;
+        }
+    }
+
+    /// <summary>Loads an image, or writes a non-terminating error and returns null.</summary>
+    protected FaceImage? TryLoad(string path)
+    {
+        try
+        {
+            return ImageLoader.Load(path);
+        }
+        catch (ImageLoadException ex)
+        {
+            WriteError(ErrorIds.ForImage(ex));
+            return null;
+        }
+    }
+
+    /// <summary>A broken model ends the command: every later input would fail the same way.</summary>
+    protected void ThrowModelError(ModelLoadException ex) => ThrowTerminatingError(ErrorIds.ForModel(ex));
+
+    protected static FaceAnalyzer AnalyzerFor(ModelManifest manifest) =>
+        ReferenceEquals(manifest, ModelLocator.Default) ? FaceAnalyzer.Default : new FaceAnalyzer(manifest);
+}

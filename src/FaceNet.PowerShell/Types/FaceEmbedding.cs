@@ -1,0 +1,27 @@
+namespace FaceNet.PowerShell;
+
+/// <summary>
+/// The embedding of one face: an L2-normalised vector from one model. Only embeddings of the same
+/// model are comparable.
+/// </summary>
+public sealed class FaceEmbedding
+{
+    public FaceEmbedding() { }
+
+    internal FaceEmbedding(Face face, string model, float[] vector)
+    {
+        Face = face;
+        Model = model;
+        Vector = vector;
+    }
+
+    /// <summary>The face the vector was computed from.</summary>
+    public Face? Face { get; set; }
+    public string Path => Face?.Path ?? "";
+    public int Index => Face?.Index ?? 0;
+    public string Model { get; set; } = "";
+    public int Dimension => Vector.Length;
+    public float[] Vector { get; set; } = [];
+
+    public override string ToString() => $"{Face} [{Model} {Dimension}-d]";
+}
