@@ -29,7 +29,7 @@ public sealed class FaceImage : IDisposable
         {
             canvas.Clear(SKColors.Black);
             using var image = SKImage.FromBitmap(bitmap);
-            canvas.DrawImage(image, 0, 0);
+            canvas.DrawImage(image, 0, 0, SKSamplingOptions.Default, null);
         }
         bitmap.Dispose();
         return new FaceImage(converted, sourcePath);

@@ -86,7 +86,7 @@ public static class ImageLoader
         {
             canvas.SetMatrix(OriginMatrix(origin, bitmap.Width, bitmap.Height));
             using var image = SKImage.FromBitmap(bitmap);
-            canvas.DrawImage(image, 0, 0);
+            canvas.DrawImage(image, 0, 0, SKSamplingOptions.Default, null);
         }
         bitmap.Dispose();
         return rotated;
