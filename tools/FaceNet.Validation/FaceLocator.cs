@@ -1,0 +1,85 @@
+using FaceNet.Engine.Detection;
+using FaceNet.Engine.Geometry;
+using FaceNet.Engine.Imaging;
+using FaceNet.Engine.Landmarks;
+using FaceNet.Engine.Models;
+using FaceNet.Engine.Pipeline;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using SkiaSharp;
+
+namespace FaceNet.Validation;
+
+/// <summary>How the 64x64 landmark input is cut from the detector box.</summary>
+public enum LandmarkCrop
+{
+    /// <summary>The engine's Landmark68Detector: a square centred on the box, side = box height.</summary>
+    Square,
+    /// <summary>The npm package's fr_landmark.js: the box itself (w x h) stretched to 64x64.</summary>
+    Box,
+}
+
+/// <summary>The face chosen in one image, and whether the detector found it or the centre-crop fallback was used.</summary>
+public sealed record LocatedFace(FaceBox Box, FaceLandmarks Landmarks, bool Detected, int FacesFound);
+
+/// <summary>
+/// Picks the one face a benchmark image is about: among detections, the largest whose box contains the
+/// image centre (LFW images are centred on the named person), else the largest. When nothing is detected,
+/// landmarks are run on a fixed central box so the pair is still scored (and the image is counted).
+/// </summary>
+public sealed class FaceLocator
+{
+    // Fallback box as fractions of the image: for a 250x250 LFW deep-funneled image this is (75,70) 100x120,
+    // about where UltraFace puts its box on the funneled faces (see the median box printed by 'accuracy').
+    public static readonly (float X, float Y, float W, float H) FallbackFraction = (0.30f, 0.28f, 0.40f, 0.48f);
+
+    private readonly FaceAnalyzer _analyzer;
+    private readonly ModelManifest _manifest;
+    private readonly ModelDescriptor _landmarkModel;
+    private readonly LandmarkCrop _crop;
+
+    public FaceLocator(FaceAnalyzer analyzer, LandmarkCrop crop = LandmarkCrop.Square)
+    {
+        _analyzer = analyzer;
+        _manifest = analyzer.Manifest;
+        _landmarkModel = _manifest.Get(_manifest.DefaultLandmarks);
+        _crop = crop;
+    }
+
+    public LocatedFace Locate(FaceImage image)
+    {
+        var boxes = _analyzer.Detector.Detect(image, DetectionOptions.Default);
+        FaceBox box;
+        bool detected = boxes.Count > 0;
+        if (detected)
+        {
+            var centre = new PointF2(image.Width / 2f, image.Height / 2f);
+            var containing = boxes.Where(b => b.Box.X <= centre.X && centre.X <= b.Box.Right && b.Box.Y <= centre.Y && centre.Y <= b.Box.Bottom).ToList();
+            box = (containing.Count > 0 ? containing : boxes.ToList()).MaxBy(b => b.Box.Area)!.Box;
+        }
+        else
+        {
+            var f = FallbackFraction;
+            box = new FaceBox(f.X * image.Width, f.Y * image.Height, f.W * image.Width, f.H * image.Height);
+        }
+        var landmarks = _crop == LandmarkCrop.Square ? _analyzer.Landmarker.Detect(image, box) : DetectStretched(image, box);
+        return new LocatedFace(box, landmarks, detected, boxes.Count);
+    }
+
+    /// <summary>fr_landmark.js's crop: the box resized to 64x64 without keeping its aspect; points map back per axis.</summary>
+    private FaceLandmarks DetectStretched(FaceImage image, FaceBox box)
+    {
+        var input = _landmarkModel.Input!;
+        var session = OnnxSessionCache.Get(_manifest, _landmarkModel);
+        var tensor = new DenseTensor<float>(new[] { 1, 1, input.Height, input.Width });
+        var matrix = SKMatrix.CreateScale(input.Width / box.Width, input.Height / box.Height).PreConcat(SKMatrix.CreateTranslation(-box.X, -box.Y));
+        using (var crop = TensorFiller.Warp(image.Bitmap, matrix, input.Width, input.Height))
+            TensorFiller.Fill(crop, input, tensor.Buffer.Span);
+        using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(input.Name, tensor) });
+        var output = results[0].AsEnumerable<float>().ToArray();
+        var points = new PointF2[68];
+        for (int i = 0; i < 68; i++)
+            points[i] = new PointF2(box.X + output[2 * i] * box.Width, box.Y + output[2 * i + 1] * box.Height);
+        return FaceLandmarks.From68(points);
+    }
+}

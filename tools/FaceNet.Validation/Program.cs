@@ -1,0 +1,55 @@
+using System.Globalization;
+using FaceNet.Engine.Pipeline;
+
+namespace FaceNet.Validation;
+
+public static class Program
+{
+    private const string Usage = """
+        FaceNet.Validation: offline benchmarks of the FaceNet engine.
+
+          accuracy  [--dataset DIR] [--pairs FILE] [--model NAME] [--threshold T] [--train FILE]
+                    LFW-format verification (View 1 or View 2 pairs files). Defaults: ../shared/data/lfw-view1, pairsDevTest.txt,
+                    the manifest's default embedder and its shipped threshold.
+          detection [--dataset DIR]
+                    Detector recall on dlib's face-samples (testing.xml + training.xml). Default ../shared/data/face-samples/detection.
+          calibrate [--dataset DIR] [--pairs pairsDevTrain.txt] [--test pairsDevTest.txt] [--models MobileFaceNet,Dlib] [--step 0.05]
+                    Per-member mirroring/centring and ensemble weight/threshold search (chosen on --pairs, reported on --test).
+
+        Common: --manifest PATH (default models/models.json of this repository), --workers N (default 2),
+                --landmarks square|box (landmark crop: engine's square crop or the npm JS's stretched box), --limit N (first N images' pairs only; smoke tests).
+        """;
+
+    public static int Main(string[] args)
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { Console.WriteLine(Usage); return args.Length == 0 ? 2 : 0; }
+        try
+        {
+            var cl = new CommandLine(args.Skip(1));
+            return args[0].ToLowerInvariant() switch
+            {
+                "accuracy" => AccuracyCommand.Run(cl, Console.Out),
+                "detection" => RunDetection(cl),
+                "calibrate" => CalibrateCommand.Run(cl, Console.Out),
+                var c => throw new ArgumentException($"Unknown command '{c}'.\n{Usage}"),
+            };
+        }
+        catch (Exception ex) when (ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+    }
+
+    private static int RunDetection(CommandLine cl)
+    {
+        var dataset = cl.Get("dataset", Path.Combine(CommandLine.SharedRoot(), "data", "face-samples", "detection"));
+        var manifest = cl.LoadManifest();
+        cl.RejectUnknown();
+        Console.WriteLine($"dataset: {Path.GetFullPath(dataset)}");
+        Console.WriteLine($"detector: {manifest.DefaultDetector}");
+        return DetectionBenchmark.Run(dataset, new FaceAnalyzer(manifest), Console.Out);
+    }
+}
