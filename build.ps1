@@ -140,9 +140,13 @@ Import-Module '$pester'
 "@
     $env:FACENET_MODULE = Join-Path $ModuleDir 'FaceNet.psd1'
     & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script
+    $pesterExit = $LASTEXITCODE
     $p = @{ Passed = 0; Failed = 1; Skipped = 0 }
-    if (Test-Path $pesterJson) { $p = Get-Content $pesterJson -Raw | ConvertFrom-Json -AsHashtable }
-    else { Write-Warning 'Pester did not report results; counted as one failure.' }
+    if ($pesterExit -eq 0 -and (Test-Path $pesterJson)) {
+        $j = Get-Content $pesterJson -Raw | ConvertFrom-Json -AsHashtable
+        $p = @{ Passed = [int]$j.Passed; Failed = [int]$j.Failed; Skipped = [int]$j.Skipped }
+    }
+    else { Write-Warning "Pester did not run to completion (exit code $pesterExit); counted as one failure." }
 
     $passed = $x.Passed + $p.Passed; $failed = $x.Failed + $p.Failed; $skipped = $x.Skipped + $p.Skipped
     Write-Host "xunit: $($x.Passed) passed, $($x.Failed) failed, $($x.Skipped) skipped; Pester: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"

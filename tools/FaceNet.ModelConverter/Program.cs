@@ -2,15 +2,19 @@ using FaceNet.ModelConverter;
 
 // Usage:
 //   dotnet run --project tools/FaceNet.ModelConverter -- dlib --manifest <weights_manifest.json> [--weights <model.bin>] --out models/dlib_resnet.onnx [--float32]
+//   dotnet run --project tools/FaceNet.ModelConverter -- toy-embedder [--size 160] [--dim 512] [--seed 1] --out X.onnx
+//     (a tiny deterministic test embedder, see ToyEmbedder.cs; recognises nobody)
 // The converter is run by a developer when (re)building shipped models; the engine never calls it.
 
 static int Usage(string? error = null)
 {
     if (error is not null) Console.Error.WriteLine($"error: {error}");
     Console.Error.WriteLine("usage: FaceNet.ModelConverter dlib --manifest <face_recognition_model-weights_manifest.json> [--weights <face_recognition_model.bin>] --out <file.onnx> [--float32]");
+    Console.Error.WriteLine("       FaceNet.ModelConverter toy-embedder [--size 160] [--dim 512] [--seed 1] --out <file.onnx>");
     return 2;
 }
 
+if (args.Length > 0 && args[0] == "toy-embedder") return ToyCommand(args);
 if (args.Length == 0 || args[0] != "dlib") return Usage(args.Length == 0 ? null : $"unknown model kind '{args[0]}'");
 
 string? manifest = null, weights = null, output = null;
@@ -34,3 +38,28 @@ Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
 File.WriteAllBytes(output, bytes);
 Console.WriteLine($"wrote {output}: {bytes.Length:N0} bytes from {tfjs.Tensors.Count} tensors ({tfjs.Tensors.Count(t => t.IsUInt8Quantized)} uint8-quantised)");
 return 0;
+
+static int ToyCommand(string[] args)
+{
+    int size = 160, dim = 512;
+    ulong seed = 1;
+    string? output = null;
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--size" when i + 1 < args.Length && int.TryParse(args[i + 1], out size): i++; break;
+            case "--dim" when i + 1 < args.Length && int.TryParse(args[i + 1], out dim): i++; break;
+            case "--seed" when i + 1 < args.Length && ulong.TryParse(args[i + 1], out seed): i++; break;
+            case "--out" when i + 1 < args.Length: output = args[++i]; break;
+            default: return Usage($"unexpected or invalid argument '{args[i]}'");
+        }
+    }
+    if (output is null) return Usage("--out is required");
+    if (size < ToyEmbedder.TargetGrid || dim < 1) return Usage($"--size must be at least {ToyEmbedder.TargetGrid} and --dim positive");
+    var bytes = ToyEmbedder.Build(size, dim, seed);
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+    File.WriteAllBytes(output, bytes);
+    Console.WriteLine($"wrote {output}: {bytes.Length:N0} bytes (toy embedder, input [N,3,{size},{size}], output [N,{dim}], seed {seed})");
+    return 0;
+}
