@@ -1,0 +1,132 @@
+# Shared by the Pester tests: where the module, the demo photos and ../shared are, and small helpers.
+Set-StrictMode -Version Latest
+
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+
+function Get-FaceNetTestContext {
+    <# Paths the tests need. $env:FACENET_MODULE (set by build.ps1 -Task Test) wins over out/FaceNet. #>
+    $module = if ($env:FACENET_MODULE) { [System.IO.Path]::GetFullPath($env:FACENET_MODULE) } else { Join-Path $script:RepoRoot 'out/FaceNet/FaceNet.psd1' }
+    $demo = Join-Path $script:RepoRoot 'tests/.data/face-api-1.7.15/demo'
+    $shared = Join-Path (Split-Path $script:RepoRoot -Parent) 'shared'
+    [pscustomobject]@{
+        RepoRoot   = $script:RepoRoot
+        ModulePath = $module
+        ModuleDir  = Split-Path $module -Parent
+        DemoDir    = $demo
+        SharedDir  = $shared
+        HaveShared = Test-Path (Join-Path $shared 'data')
+    }
+}
+
+# Faces our detector finds in the face-api 1.7.15 demo photos (1920 px group photos, every face frontal and large).
+$script:ExpectedFaces = [ordered]@{ 'sample1.jpg' = 3; 'sample2.jpg' = 3; 'sample3.jpg' = 3; 'sample4.jpg' = 4; 'sample5.jpg' = 5; 'sample6.jpg' = 4 }
+function Get-ExpectedFaceCount { $script:ExpectedFaces }
+
+# The names the help examples use for the demo photos (./photos/<name>).
+$script:PhotoNames = [ordered]@{ 'sample1.jpg' = 'team.jpg'; 'sample2.jpg' = 'party.jpg'; 'sample3.jpg' = 'holiday.jpg'; 'sample4.jpg' = 'wedding.jpg'; 'sample5.jpg' = 'office.jpg'; 'sample6.jpg' = 'reunion.jpg' }
+function Get-PhotoNameMap { $script:PhotoNames }
+
+function Import-FaceNetUnderTest {
+    <# Imports the built module into the caller's session; fails with a clear message if it or the photos are missing. #>
+    $ctx = Get-FaceNetTestContext
+    if (-not (Test-Path $ctx.ModulePath)) { throw "The module is not built at '$($ctx.ModulePath)'. Run: dotnet pwsh ./build.ps1" }
+    foreach ($name in $script:ExpectedFaces.Keys) {
+        if (-not (Test-Path (Join-Path $ctx.DemoDir $name))) { throw "Demo photo '$name' is missing from '$($ctx.DemoDir)'. Run: dotnet pwsh ./build.ps1 -Task TestData" }
+    }
+    Import-Module $ctx.ModulePath -Global -Force -ErrorAction Stop
+    $ctx
+}
+
+function Get-DemoPhoto {
+    $ctx = Get-FaceNetTestContext
+    foreach ($name in $script:ExpectedFaces.Keys) { Get-Item -LiteralPath (Join-Path $ctx.DemoDir $name) }
+}
+
+function Get-CosineSimilarity([float[]] $A, [float[]] $B) {
+    if ($A.Length -ne $B.Length) { throw "Vectors of different length: $($A.Length) and $($B.Length)." }
+    [double] $dot = 0; [double] $na = 0; [double] $nb = 0
+    for ($i = 0; $i -lt $A.Length; $i++) { $dot += $A[$i] * $B[$i]; $na += $A[$i] * $A[$i]; $nb += $B[$i] * $B[$i] }
+    $dot / [math]::Sqrt($na * $nb)
+}
+
+function Get-L2Norm([float[]] $V) {
+    [double] $s = 0
+    foreach ($x in $V) { $s += $x * $x }
+    [math]::Sqrt($s)
+}
+
+function Get-MaxAbsDifference([float[]] $A, [float[]] $B) {
+    if ($A.Length -ne $B.Length) { return [double]::PositiveInfinity }
+    [double] $m = 0
+    for ($i = 0; $i -lt $A.Length; $i++) { $m = [math]::Max($m, [math]::Abs($A[$i] - $B[$i])) }
+    $m
+}
+
+function New-GradientPng {
+    <# A face-free picture: a smooth colour gradient, encoded with the SkiaSharp the module loads. #>
+    param([Parameter(Mandatory)] [string] $Path, [int] $Size = 200)
+    $bmp = [SkiaSharp.SKBitmap]::new($Size, $Size)
+    try {
+        for ($y = 0; $y -lt $Size; $y++) {
+            for ($x = 0; $x -lt $Size; $x++) {
+                $bmp.SetPixel($x, $y, [SkiaSharp.SKColor]::new([byte](255 * $x / $Size), [byte](255 * $y / $Size), [byte]128))
+            }
+        }
+        Save-SkBitmap $bmp $Path ([SkiaSharp.SKEncodedImageFormat]::Png)
+    }
+    finally { $bmp.Dispose() }
+}
+
+function Save-SkBitmap($Bitmap, [string] $Path, $Format, [int] $Quality = 90) {
+    $image = [SkiaSharp.SKImage]::FromBitmap($Bitmap)
+    try {
+        $data = $image.Encode($Format, $Quality)
+        try { [System.IO.File]::WriteAllBytes($Path, $data.ToArray()) } finally { $data.Dispose() }
+    }
+    finally { $image.Dispose() }
+}
+
+function New-RescaledCrop {
+    <#
+    Crops a region of an image, scales it by $Scale and re-encodes it as JPEG at $Quality: a different file, with
+    different pixels, of the same people.
+    #>
+    param([string] $Source, [string] $Path, [int] $X, [int] $Y, [int] $Width, [int] $Height, [double] $Scale = 1.5, [int] $Quality = 80)
+    $src = [SkiaSharp.SKBitmap]::Decode($Source)
+    if ($null -eq $src) { throw "SkiaSharp could not decode '$Source'." }
+    try {
+        $X = [math]::Max(0, $X); $Y = [math]::Max(0, $Y)
+        $Width = [math]::Min($Width, $src.Width - $X); $Height = [math]::Min($Height, $src.Height - $Y)
+        $w = [int]($Width * $Scale); $h = [int]($Height * $Scale)
+        $dst = [SkiaSharp.SKBitmap]::new($w, $h)
+        try {
+            $canvas = [SkiaSharp.SKCanvas]::new($dst)
+            try {
+                $paint = [SkiaSharp.SKPaint]::new()
+                try {
+                    $canvas.DrawBitmap($src, [SkiaSharp.SKRect]::Create($X, $Y, $Width, $Height), [SkiaSharp.SKRect]::Create(0, 0, $w, $h), $paint)
+                }
+                finally { $paint.Dispose() }
+            }
+            finally { $canvas.Dispose() }
+            Save-SkBitmap $dst $Path ([SkiaSharp.SKEncodedImageFormat]::Jpeg) $Quality
+        }
+        finally { $dst.Dispose() }
+    }
+    finally { $src.Dispose() }
+}
+
+function Get-ImageSize([string] $Path) {
+    <# Width and height of the upright image, read by SkiaSharp's codec independently of the module. #>
+    $codec = [SkiaSharp.SKCodec]::Create($Path)
+    if ($null -eq $codec) { throw "SkiaSharp cannot read '$Path'." }
+    try {
+        $w = $codec.Info.Width; $h = $codec.Info.Height
+        # EXIF orientations 5-8 (LeftTop, RightTop, RightBottom, LeftBottom) swap width and height.
+        if ([int]$codec.EncodedOrigin -ge 5) { $w, $h = $h, $w }
+        [pscustomobject]@{ Width = $w; Height = $h }
+    }
+    finally { $codec.Dispose() }
+}
+
+Export-ModuleMember -Function *
