@@ -50,6 +50,54 @@ public sealed record EnsembleMember
     public bool? Mirror { get; init; }
 }
 
+/// <summary>One point of the cosine -> Similarity (0-100) map.</summary>
+public sealed record SimilarityKnot(double Cosine, double Similarity);
+
+/// <summary>The Similarity calibration of one embedder: piecewise-linear knots and where they came from.</summary>
+public sealed record SimilarityCalibration
+{
+    /// <summary>Strictly increasing; the knot at Similarity 50 always follows DefaultThreshold.</summary>
+    public SimilarityKnot[] Knots { get; init; } = [];
+    public string? Dataset { get; init; }
+    public double? DifferentMedian { get; init; }
+    public double? SameMedian { get; init; }
+    public string? Date { get; init; }
+    /// <summary>Fingerprint of the embedder settings the knots were measured with (see CalibrationFingerprint).</summary>
+    public string? Fingerprint { get; init; }
+    public string? Notes { get; init; }
+}
+
+/// <summary>One measured false match rate: at Threshold (cosine), FalseMatches of the calibration's Pairs scored at or above it.</summary>
+public sealed record FalseMatchRow
+{
+    /// <summary>The nominal rate this row answers (the measured rate is at most this).</summary>
+    public double Rate { get; init; }
+    /// <summary>Cosine threshold: a pair matches when its cosine is at or above it.</summary>
+    public double Threshold { get; init; }
+    public long FalseMatches { get; init; }
+    public double MeasuredRate { get; init; }
+    /// <summary>One-sided 95% Clopper-Pearson upper bound on the true rate.</summary>
+    public double Upper95 { get; init; }
+}
+
+/// <summary>An embedder's false match rate table and its provenance.</summary>
+public sealed record FalseMatchCalibration
+{
+    public string Dataset { get; init; } = "";
+    public int Photos { get; init; }
+    /// <summary>Photos with a detected face (the others cannot occur in a comparison and are left out).</summary>
+    public int PhotosUsed { get; init; }
+    /// <summary>Different-person pairs the rates are measured on (after exclusions).</summary>
+    public long Pairs { get; init; }
+    public string Date { get; init; } = "";
+    public string Confidence { get; init; } = "";
+    /// <summary>Pairs left out (mislabelled or duplicate photos), with reasons.</summary>
+    public string[]? Excluded { get; init; }
+    public string? Fingerprint { get; init; }
+    public string? Notes { get; init; }
+    public FalseMatchRow[] Rows { get; init; } = [];
+}
+
 /// <summary>One entry of models/models.json.</summary>
 public sealed record ModelDescriptor
 {
@@ -77,6 +125,10 @@ public sealed record ModelDescriptor
     public float? ScoreThreshold { get; init; }
     public float? NmsIou { get; init; }
     public Dictionary<string, JsonElement>? Extra { get; init; }
+    /// <summary>Embedders: how cosine maps to the 0-100 Similarity people read (written by tools/FaceNet.Calibration).</summary>
+    public SimilarityCalibration? Similarity { get; init; }
+    /// <summary>Embedders: measured false match rates and their thresholds (written by tools/FaceNet.Calibration).</summary>
+    public FalseMatchCalibration? FalseMatchRates { get; init; }
 
     public bool IsEmbedder => Kind is "Embedder" or "Ensemble";
 }

@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using FaceNet.Engine.Models;
+
+namespace FaceNet.Engine.Verification;
+
+/// <summary>
+/// A short hash of everything that shapes an embedder's vectors (model file, input, alignment, mirroring,
+/// centring, ensemble members and weights, and the detector/landmark models that locate the face). A calibration
+/// records it; when the manifest's entry changes, the calibration is stale and must be measured again.
+/// Thresholds, sources and the calibrations themselves are not part of it.
+/// </summary>
+public static class CalibrationFingerprint
+{
+    public static string Of(ModelManifest manifest, ModelDescriptor model)
+    {
+        var sb = new StringBuilder();
+        Append(manifest, model, sb, depth: 0);
+        foreach (var name in new[] { manifest.DefaultDetector, manifest.DefaultLandmarks })
+            if (manifest.TryGet(name, out var d)) sb.Append('|').Append(d.Name).Append(':').Append(d.Sha256);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString()));
+        return Convert.ToHexString(hash, 0, 8).ToLowerInvariant();
+    }
+
+    private static void Append(ModelManifest manifest, ModelDescriptor m, StringBuilder sb, int depth)
+    {
+        if (depth > 4) throw new InvalidDataException($"Ensemble '{m.Name}' nests too deeply.");
+        var shape = new
+        {
+            m.Name, m.Kind, m.Sha256, m.Input, m.Alignment, m.OutputName, m.OutputSize, m.Metric, m.Mirror, m.Center,
+            Members = m.Members?.Select(x => new { x.Model, x.Weight, x.Mirror }).ToArray(),
+        };
+        sb.Append(JsonSerializer.Serialize(shape, ModelManifest.JsonOptions));
+        foreach (var member in m.Members ?? [])
+            if (manifest.TryGet(member.Model, out var md)) Append(manifest, md, sb, depth + 1);
+    }
+}

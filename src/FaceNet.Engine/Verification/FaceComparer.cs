@@ -1,0 +1,72 @@
+using FaceNet.Engine.Vectors;
+
+namespace FaceNet.Engine.Verification;
+
+/// <summary>A face to compare: its embedding and the model that made it.</summary>
+public sealed record ComparableFace(string Model, float[] Vector);
+
+/// <summary>One (reference, difference) pair, by index into the two lists.</summary>
+public sealed record FaceComparison(int Reference, int Difference, double Cosine, double Distance, double Similarity, bool IsMatch);
+
+/// <summary>Embeddings of different models (or lengths) are not comparable.</summary>
+public sealed class ModelMismatchException(string expected, string actual, string message) : Exception(message)
+{
+    public string ExpectedModel { get; } = expected;
+    public string ActualModel { get; } = actual;
+}
+
+/// <summary>Compares every reference face with every difference face; the math behind Compare-Face and Test-FaceMatch.</summary>
+public static class FaceComparer
+{
+    /// <summary>Throws <see cref="ModelMismatchException"/> unless all faces come from one model and have one length.</summary>
+    public static void EnsureComparable(IEnumerable<ComparableFace> faces)
+    {
+        ComparableFace? first = null;
+        foreach (var f in faces)
+        {
+            if (first is null) { first = f; continue; }
+            if (!string.Equals(f.Model, first.Model, StringComparison.OrdinalIgnoreCase))
+                throw new ModelMismatchException(first.Model, f.Model,
+                    $"Cannot compare an embedding of model '{f.Model}' with one of model '{first.Model}': only embeddings of the same model are comparable. " +
+                    $"Compute both with the same -Model.");
+            if (f.Vector.Length != first.Vector.Length)
+                throw new ModelMismatchException(first.Model, f.Model,
+                    $"Cannot compare a {f.Vector.Length}-d embedding with a {first.Vector.Length}-d one (both say model '{f.Model}'): they come from different models.");
+        }
+    }
+
+    public static double Cosine(float[] a, float[] b) => VectorMath.CosineSimilarity(a, b);
+
+    /// <summary>
+    /// All pairs, best first (highest cosine; ties by reference then difference index). top &gt; 0 keeps the
+    /// top best pairs per difference face.
+    /// </summary>
+    public static List<FaceComparison> Compare(IReadOnlyList<ComparableFace> references, IReadOnlyList<ComparableFace> differences,
+        SimilarityScale scale, double thresholdCosine, int top = 0)
+    {
+        EnsureComparable(references.Concat(differences));
+        var result = new List<FaceComparison>(references.Count * differences.Count);
+        for (int d = 0; d < differences.Count; d++)
+        {
+            var row = new List<FaceComparison>(references.Count);
+            for (int r = 0; r < references.Count; r++)
+            {
+                double cos = Cosine(references[r].Vector, differences[d].Vector);
+                double distance = VectorMath.EuclideanDistance(references[r].Vector, differences[d].Vector);
+                row.Add(new FaceComparison(r, d, cos, distance, scale.ToSimilarity(cos), cos >= thresholdCosine));
+            }
+            row.Sort(BestFirst);
+            result.AddRange(top > 0 ? row.Take(top) : row);
+        }
+        result.Sort(BestFirst);
+        return result;
+    }
+
+    private static int BestFirst(FaceComparison a, FaceComparison b)
+    {
+        int c = b.Cosine.CompareTo(a.Cosine);
+        if (c != 0) return c;
+        c = a.Difference.CompareTo(b.Difference);
+        return c != 0 ? c : a.Reference.CompareTo(b.Reference);
+    }
+}

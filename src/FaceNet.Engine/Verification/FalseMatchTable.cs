@@ -1,0 +1,164 @@
+using System.Globalization;
+using FaceNet.Engine.Models;
+
+namespace FaceNet.Engine.Verification;
+
+/// <summary>
+/// Chooses thresholds by false match rate from a measured table (the manifest's FalseMatchRates): for a requested
+/// rate, the row with the largest tabulated rate that does not exceed it, so the measured rate never exceeds
+/// the request. Rates below the table's smallest row are refused: the data does not support them.
+/// </summary>
+public sealed class FalseMatchTable
+{
+    private readonly FalseMatchRow[] _rows;
+
+    public FalseMatchTable(string model, FalseMatchCalibration calibration)
+    {
+        Model = model;
+        Calibration = calibration;
+        _rows = (calibration.Rows ?? []).OrderByDescending(r => r.Rate).ToArray();
+        if (_rows.Length == 0) throw new ArgumentException($"The false match table of '{model}' has no rows.");
+    }
+
+    public string Model { get; }
+    public FalseMatchCalibration Calibration { get; }
+    public IReadOnlyList<FalseMatchRow> Rows => _rows;
+    /// <summary>The smallest rate the table supports.</summary>
+    public double MinimumRate => _rows[^1].Rate;
+
+    /// <summary>The row whose threshold gives a measured rate at most <paramref name="rate"/>.</summary>
+    /// <exception cref="FalseMatchRateException">The rate is below what the data supports, or not in (0, 1].</exception>
+    public FalseMatchRow Lookup(double rate)
+    {
+        if (!(rate > 0 && rate <= 1))
+            throw new FalseMatchRateException(Model, rate, MinimumRate, $"A false match rate must be above 0 and at most 1, not {Format(rate)}.");
+        foreach (var row in _rows)
+            if (row.Rate <= rate * (1 + 1e-9)) return row;
+        throw new FalseMatchRateException(Model, rate, MinimumRate,
+            $"A false match rate of {Format(rate)} is below what the calibration data supports for model '{Model}': " +
+            $"the smallest measured rate is {Format(MinimumRate)} ({_rows[^1].FalseMatches} false matches in {Calibration.Pairs:N0} different-person pairs of {Calibration.Dataset}). " +
+            $"Use -FalseMatchRate {Format(MinimumRate)} or more, or -Threshold.");
+    }
+
+    public static FalseMatchTable? For(ModelDescriptor model) =>
+        model.FalseMatchRates is { Rows.Length: > 0 } c ? new FalseMatchTable(model.Name, c) : null;
+
+    internal static string Format(double rate) => rate.ToString("0.######", CultureInfo.InvariantCulture);
+
+    /// <summary>Default rates tabulated by the calibration: 1e-1 down to 1e-5 in 1-2-5 steps.</summary>
+    public static readonly double[] StandardRates =
+        [1e-1, 5e-2, 2e-2, 1e-2, 5e-3, 2e-3, 1e-3, 5e-4, 2e-4, 1e-4, 5e-5, 2e-5, 1e-5];
+
+    /// <summary>
+    /// Builds rows from different-person scores: for each rate r, k = floor(r*N) and the threshold is the midpoint
+    /// between the k-th and (k+1)-th highest score, so exactly the k highest pairs (fewer on ties) are false matches.
+    /// Rows resting on fewer than <paramref name="minFalseMatches"/> false matches are left out.
+    /// </summary>
+    public static List<FalseMatchRow> BuildRows(float[] impostorScores, IEnumerable<double> rates, int minFalseMatches = 10)
+    {
+        var sorted = (float[])impostorScores.Clone();
+        Array.Sort(sorted);
+        Array.Reverse(sorted);                      // highest first
+        long n = sorted.Length;
+        var rows = new List<FalseMatchRow>();
+        foreach (double rate in rates.OrderByDescending(r => r))
+        {
+            long k = (long)Math.Floor(rate * n + 1e-9);
+            if (k < minFalseMatches || k >= n) continue;
+            double threshold = ((double)sorted[k - 1] + sorted[k]) / 2;
+            // Scores are compared as floats: make sure the k-th is at or above and the (k+1)-th below.
+            float t = (float)threshold;
+            if (t > sorted[k - 1]) t = sorted[k - 1];
+            long matches = CountAtOrAbove(sorted, t);
+            rows.Add(new FalseMatchRow
+            {
+                Rate = rate,
+                Threshold = t,
+                FalseMatches = matches,
+                MeasuredRate = (double)matches / n,
+                Upper95 = ConfidenceBounds.ClopperPearsonUpper(matches, n, 0.95),
+            });
+        }
+        return rows;
+    }
+
+    private static long CountAtOrAbove(float[] descending, float t)
+    {
+        int lo = 0, hi = descending.Length;           // first index with value < t
+        while (lo < hi) { int mid = (lo + hi) >>> 1; if (descending[mid] >= t) lo = mid + 1; else hi = mid; }
+        return lo;
+    }
+}
+
+/// <summary>A false match rate the table cannot honour.</summary>
+public sealed class FalseMatchRateException(string model, double rate, double minimumRate, string message) : Exception(message)
+{
+    public string Model { get; } = model;
+    public double Rate { get; } = rate;
+    public double MinimumRate { get; } = minimumRate;
+}
+
+/// <summary>Binomial confidence bounds for a measured rate.</summary>
+public static class ConfidenceBounds
+{
+    /// <summary>
+    /// One-sided Clopper-Pearson upper bound: the p at which P(X &lt;= k | n, p) = 1 - confidence. For k = 0 this is
+    /// 1 - (1-confidence)^(1/n), about 3/n at 95% (the rule of three).
+    /// </summary>
+    public static double ClopperPearsonUpper(long k, long n, double confidence = 0.95)
+    {
+        if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n));
+        if (k >= n) return 1;
+        double alpha = 1 - confidence;
+        if (k == 0) return 1 - Math.Pow(alpha, 1.0 / n);
+        double lo = (double)k / n, hi = 1;
+        for (int it = 0; it < 100; it++)
+        {
+            double mid = (lo + hi) / 2;
+            if (BinomialCdf(k, n, mid) > alpha) lo = mid; else hi = mid;
+            if (hi - lo < 1e-12 * hi) break;
+        }
+        return (lo + hi) / 2;
+    }
+
+    /// <summary>P(X &lt;= k) for X ~ Binomial(n, p), summed in log space from k downwards until terms vanish.</summary>
+    public static double BinomialCdf(long k, long n, double p)
+    {
+        if (p <= 0) return 1;
+        if (p >= 1) return k >= n ? 1 : 0;
+        double lnP = Math.Log(p), lnQ = Log1P(-p), lnFactN = LogGamma(n + 1.0);
+        double sum = 0;
+        double mean = n * p;
+        for (long i = k; i >= 0; i--)
+        {
+            double lnTerm = lnFactN - LogGamma(i + 1.0) - LogGamma(n - i + 1.0) + i * lnP + (n - i) * lnQ;
+            double term = Math.Exp(lnTerm);
+            sum += term;
+            if (i < mean && term < sum * 1e-17) break;
+        }
+        return Math.Min(1, sum);
+    }
+
+    /// <summary>ln(1 + x), accurate for tiny x (where 1 + x loses digits).</summary>
+    public static double Log1P(double x)
+    {
+        if (Math.Abs(x) > 1e-4) return Math.Log(1 + x);
+        return x - x * x / 2 + x * x * x / 3 - x * x * x * x / 4;
+    }
+
+    /// <summary>ln Γ(x) for x &gt; 0 (Lanczos, g = 7, n = 9; relative error about 1e-15).</summary>
+    public static double LogGamma(double x)
+    {
+        if (x < 0.5) return Math.Log(Math.PI / Math.Abs(Math.Sin(Math.PI * x))) - LogGamma(1 - x);
+        ReadOnlySpan<double> c =
+        [
+            0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+            12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+        ];
+        x -= 1;
+        double a = c[0];
+        double t = x + 7.5;
+        for (int i = 1; i < 9; i++) a += c[i] / (x + i);
+        return 0.5 * Math.Log(2 * Math.PI) + (x + 0.5) * Math.Log(t) - t + Math.Log(a);
+    }
+}
