@@ -22,6 +22,9 @@ internal static class ModelResolver
                     $"The model '{full}' needs a descriptor '{descriptorPath}' (input size, colour order, normalisation, alignment, output size, metric, threshold; same schema as models/models.json entries).",
                     descriptorPath);
             var descriptor = ModelManifest.LoadDescriptor(descriptorPath) with { File = full };
+            if (!descriptor.IsEmbedder)
+                throw new InvalidDataException(
+                    $"The descriptor '{descriptorPath}' must describe an embedder (\"kind\": \"Embedder\"), not '{descriptor.Kind}'.");
             return (manifest.With([descriptor]), descriptor.Name);
         }
         var name = string.IsNullOrEmpty(model) ? manifest.DefaultEmbedder : model!;
