@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using FaceNet.Engine.Detection;
 using FaceNet.Engine.Models;
+using FaceNet.Engine.Pipeline;
 using FaceNet.PowerShell.Internal;
 
 namespace FaceNet.PowerShell.Commands;
@@ -38,22 +39,23 @@ public sealed class GetFaceCommand : FaceCmdletBase
         foreach (var file in files)
         {
             if (Stopping) return;
-            _progress!.Step(file);
-            using var image = TryLoad(file);
-            if (image is null) continue;
-            try
-            {
-                var faces = analyzer.Detect(image, options);
-                if (faces.Count == 0) WriteVerbose($"No face found in '{file}'.");
-                foreach (var face in faces)
-                    WriteObject(new Face(file, face, image.Width, image.Height));
-            }
-            catch (ModelLoadException ex)
-            {
-                ThrowModelError(ex);
-            }
+            SubmitImage(_ => ImageResult.Process(analyzer, file, options, embedModel: null));
+            DrainImages(final: false, Emit);
         }
     }
 
-    protected override void EndProcessing() => _progress?.Complete();
+    private void Emit(ImageResult result)
+    {
+        _progress!.Step(result.Path);
+        if (result.Faces.Count == 0) WriteVerbose($"No face found in '{result.Path}'.");
+        foreach (var face in result.Faces)
+            WriteObject(new Face(result.Path, face, result.ImageWidth, result.ImageHeight));
+    }
+
+    protected override void EndProcessing()
+    {
+        DrainImages(final: true, Emit);
+        DisposeQueue();
+        _progress?.Complete();
+    }
 }

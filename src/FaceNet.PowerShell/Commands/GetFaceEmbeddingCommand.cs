@@ -87,14 +87,10 @@ public sealed class GetFaceEmbeddingCommand : FaceCmdletBase
             foreach (var file in files)
             {
                 if (Stopping) return;
-                _progress!.Step(file);
-                using var image = TryLoad(file);
-                if (image is null) continue;
-                var faces = _analyzer.Detect(image, options);
-                if (faces.Count == 0) { WriteVerbose($"No face found in '{file}'."); continue; }
-                var vectors = _analyzer.Embed(image, faces, _model);
-                for (int i = 0; i < faces.Count; i++)
-                    WriteObject(new FaceEmbedding(new Face(file, faces[i], image.Width, image.Height), _model, vectors[i]));
+                var analyzer = _analyzer;
+                var model = _model;
+                SubmitImage(_ => ImageResult.Process(analyzer, file, options, model));
+                DrainImages(final: false, Emit);
             }
         }
         catch (ModelLoadException ex)
@@ -128,8 +124,18 @@ public sealed class GetFaceEmbeddingCommand : FaceCmdletBase
         _lastImage = null;
     }
 
+    private void Emit(ImageResult result)
+    {
+        _progress!.Step(result.Path);
+        if (result.Faces.Count == 0) { WriteVerbose($"No face found in '{result.Path}'."); return; }
+        for (int i = 0; i < result.Faces.Count; i++)
+            WriteObject(new FaceEmbedding(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), _model, result.Embeddings![i]));
+    }
+
     protected override void EndProcessing()
     {
+        DrainImages(final: true, Emit);
+        DisposeQueue();
         ReleaseImage();
         _progress?.Complete();
     }

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using FaceNet.Engine.Imaging;
 using FaceNet.Engine.Models;
 using FaceNet.Engine.Pipeline;
+using FaceNet.Engine.Detection;
 
 namespace FaceNet.PowerShell.Internal;
 
@@ -10,10 +11,58 @@ namespace FaceNet.PowerShell.Internal;
 /// Shared plumbing for cmdlets that read images: -Path/-LiteralPath resolution, error records that never
 /// stop the pipeline, and one analyzer per manifest.
 /// </summary>
-public abstract class FaceCmdletBase : PSCmdlet
+public abstract class FaceCmdletBase : PSCmdlet, IDisposable
 {
     protected const string PathSet = "Path";
     protected const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>Images processed at once. Default: one per core (each ONNX session runs single-threaded).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    private OrderedWorkQueue<ImageResult>? _queue;
+
+    /// <summary>Queues one image's work; its result comes back, in input order, through DrainImages.</summary>
+    protected void SubmitImage(Func<CancellationToken, ImageResult> work)
+    {
+        _queue ??= new OrderedWorkQueue<ImageResult>(ThrottleLimit);
+        _queue.Submit(work);
+    }
+
+    /// <summary>Hands finished results to emit on the pipeline thread; bad images become non-terminating errors.</summary>
+    protected void DrainImages(bool final, Action<ImageResult> emit)
+    {
+        if (_queue is null) return;
+        try
+        {
+            foreach (var result in _queue.Drain(final))
+            {
+                if (result.Error is ImageLoadException load) WriteError(ErrorIds.ForImage(load));
+                else if (result.Error is not null)
+                    WriteError(new ErrorRecord(result.Error, ErrorIds.FaceProcessingFailed, ErrorCategory.InvalidResult, result.Path));
+                else emit(result);
+            }
+        }
+        catch (ModelLoadException ex)
+        {
+            ThrowModelError(ex);
+        }
+        catch (OperationCanceledException) when (Stopping)
+        {
+        }
+    }
+
+    protected override void StopProcessing() => _queue?.Cancel();
+
+    /// <summary>Releases worker state; called from EndProcessing and when the command is torn down early.</summary>
+    protected void DisposeQueue()
+    {
+        _queue?.Dispose();
+        _queue = null;
+    }
+
+    public void Dispose() => DisposeQueue();
 
     /// <summary>Expands -Path (wildcards) or -LiteralPath to provider paths; unresolvable ones become errors.</summary>
     protected IEnumerable<string> ResolvePaths(string[]? paths, bool literal)

@@ -1,0 +1,40 @@
+using FaceNet.Engine.Imaging;
+
+namespace FaceNet.Engine.Pipeline;
+
+/// <summary>
+/// What the pipeline made of one image, computed on a worker thread and reported on the caller's:
+/// either faces (with embeddings when asked) or the reason the image failed.
+/// </summary>
+public sealed record ImageResult(
+    string Path,
+    int ImageWidth,
+    int ImageHeight,
+    IReadOnlyList<AnalyzedFace> Faces,
+    float[][]? Embeddings,
+    Exception? Error)
+{
+    public static ImageResult Failed(string path, Exception error) => new(path, 0, 0, [], null, error);
+
+    /// <summary>Decode, detect and (with a model name) embed one file. Never throws for a bad image.</summary>
+    public static ImageResult Process(FaceAnalyzer analyzer, string path, Detection.DetectionOptions options, string? embedModel, ImageLoadOptions? loadOptions = null)
+    {
+        FaceImage image;
+        try { image = ImageLoader.Load(path, loadOptions); }
+        catch (ImageLoadException ex) { return Failed(path, ex); }
+        using (image)
+        {
+            try
+            {
+                var faces = analyzer.Detect(image, options);
+                var embeddings = embedModel is not null && faces.Count > 0 ? analyzer.Embed(image, faces, embedModel) : null;
+                return new ImageResult(path, image.Width, image.Height, faces, embeddings, null);
+            }
+            catch (Exception ex) when (ex is not Models.ModelLoadException and not OperationCanceledException)
+            {
+                // One strange image must not end a run over thousands; the caller reports it.
+                return Failed(path, ex);
+            }
+        }
+    }
+}
