@@ -8,9 +8,10 @@ public enum OnnxDataType
     Int64 = 7,
 }
 
-/// <summary>A node attribute; only the kinds the converters need (INT, FLOAT, INTS).</summary>
-public sealed record OnnxAttribute(string Name, long? Int = null, float? Float = null, long[]? Ints = null)
+/// <summary>A node attribute; only the kinds the converters need (INT, FLOAT, INTS, STRING).</summary>
+public sealed record OnnxAttribute(string Name, long? Int = null, float? Float = null, long[]? Ints = null, string? Str = null)
 {
+    public static OnnxAttribute Of(string name, string value) => new(name, Str: value);
     public static OnnxAttribute Of(string name, long value) => new(name, Int: value);
     public static OnnxAttribute Of(string name, float value) => new(name, Float: value);
     public static OnnxAttribute Of(string name, params long[] values) => new(name, Ints: values);
@@ -127,6 +128,11 @@ public sealed class OnnxGraphBuilder
         {
             foreach (var v in ints) a.WriteInt64(8, v);                // ints
             a.WriteInt64(20, 7);                                       // type = INTS
+        }
+        else if (attr.Str is { } str)
+        {
+            a.WriteString(4, str);                                     // s
+            a.WriteInt64(20, 3);                                       // type = STRING
         }
         else
         {

