@@ -1,0 +1,329 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using FaceNet.Engine.Alignment;
+using FaceNet.Engine.Detection;
+using FaceNet.Engine.Imaging;
+using FaceNet.Engine.Models;
+using FaceNet.Engine.Pipeline;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using SkiaSharp;
+
+namespace FaceNet.Benchmark;
+
+/// <summary>
+/// Engine-level measurements for build.ps1 -Task Benchmark (Invoke-Benchmark.ps1 runs the end-to-end part):
+///   stages  --list FILE --workload NAME --json OUT [--models A,B] [--arrangements 1x1,1x2,2x1] [--repeat N]
+///           Single-threaded per-stage timings (decode, detect, landmarks, align, embed pass), then the same
+///           ONNX passes on pre-made input tensors in several worker x intra-op-thread arrangements.
+///   upscale --out DIR [--width 4000] [--height 3000] [--quality 90] FILE...
+///           Camera-sized JPEG copies (scaled to cover, centre-cropped, so faces keep their shape).
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0) { Console.Error.WriteLine("usage: stages|upscale ... (see Program.cs)"); return 2; }
+        var opts = ParseOptions(args.Skip(1).ToArray(), out var rest);
+        try
+        {
+            return args[0] switch
+            {
+                "stages" => Stages.Run(opts),
+                "upscale" => Upscale(opts, rest),
+                _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
+            };
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"error: {ex}");
+            return 1;
+        }
+    }
+
+    private static Dictionary<string, string> ParseOptions(string[] args, out List<string> rest)
+    {
+        var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        rest = [];
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length) d[args[i][2..]] = args[++i];
+            else rest.Add(args[i]);
+        }
+        return d;
+    }
+
+    private static int Upscale(Dictionary<string, string> opts, List<string> files)
+    {
+        var outDir = opts["out"];
+        int width = int.Parse(opts.GetValueOrDefault("width", "4000"), CultureInfo.InvariantCulture);
+        int height = int.Parse(opts.GetValueOrDefault("height", "3000"), CultureInfo.InvariantCulture);
+        int quality = int.Parse(opts.GetValueOrDefault("quality", "90"), CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(outDir);
+        foreach (var file in files)
+        {
+            var dest = Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + $"-{width}x{height}.jpg");
+            if (File.Exists(dest)) { Console.WriteLine($"{dest} (exists)"); continue; }
+            using var src = SKBitmap.Decode(file) ?? throw new InvalidDataException($"Cannot decode '{file}'.");
+            // Scale to cover width x height, then crop the centre: no stretching, so the faces stay natural.
+            float scale = Math.Max((float)width / src.Width, (float)height / src.Height);
+            float sw = width / scale, sh = height / scale;
+            var srcRect = SKRect.Create((src.Width - sw) / 2, (src.Height - sh) / 2, sw, sh);
+            using var dst = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+            using (var canvas = new SKCanvas(dst))
+            using (var image = SKImage.FromBitmap(src))
+                canvas.DrawImage(image, srcRect, SKRect.Create(0, 0, width, height), new SKSamplingOptions(SKCubicResampler.Mitchell), null);
+            using var data = dst.Encode(SKEncodedImageFormat.Jpeg, quality);
+            using (var fs = File.Create(dest)) data.SaveTo(fs);
+            Console.WriteLine($"{dest} ({new FileInfo(dest).Length / 1024} KiB)");
+        }
+        return 0;
+    }
+}
+
+/// <summary>One image's pre-made model inputs, captured while timing the stages.</summary>
+internal sealed class ImageTensors
+{
+    public DenseTensor<float> Detector = null!;
+    public List<DenseTensor<float>> Landmarks = [];
+    /// <summary>Per embedder model name: one tensor per face and view (plain, then mirrored).</summary>
+    public Dictionary<string, List<(DenseTensor<float> Plain, DenseTensor<float> Mirrored)>> Embedder = new(StringComparer.OrdinalIgnoreCase);
+}
+
+internal static class Stages
+{
+    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    public static int Run(Dictionary<string, string> opts)
+    {
+        OnnxSessionCache.IntraOpThreads = 1;
+        var files = File.ReadAllLines(opts["list"]).Where(l => l.Length > 0).ToArray();
+        var workload = opts.GetValueOrDefault("workload", "images");
+        var manifest = ModelLocator.Default;
+        var variants = opts.GetValueOrDefault("models", manifest.DefaultEmbedder + ",MobileFaceNet")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(n => manifest.Get(n).Name).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        var arrangements = opts.GetValueOrDefault("arrangements", "1x1,1x2,2x1")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries).Select(a => a.Split('x').Select(int.Parse).ToArray()).ToArray();
+        int repeat = int.Parse(opts.GetValueOrDefault("repeat", "1"), CultureInfo.InvariantCulture);
+
+        // Every single ONNX embedder any variant needs, each with both views captured.
+        var embedders = variants.SelectMany(v => Members(manifest, v).Select(m => m.Model)).Distinct(StringComparer.OrdinalIgnoreCase)
+            .Select(manifest.Get).ToArray();
+
+        var analyzer = new FaceAnalyzer(manifest);
+        var detDesc = manifest.Get(manifest.DefaultDetector);
+        var lmDesc = manifest.Get(manifest.DefaultLandmarks);
+        var detIn = detDesc.Input!;
+        var lmIn = lmDesc.Input!;
+
+        // Warm up: sessions created and JIT done before any timing.
+        using (var warm = ImageLoader.Load(files[0]))
+        {
+            var f = analyzer.Detect(warm);
+            foreach (var e in embedders) if (f.Count > 0) analyzer.Embed(warm, f, e.Name);
+        }
+
+        var t = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        void Add(string k, double v) { if (!t.TryGetValue(k, out var l)) t[k] = l = []; l.Add(v); }
+        var captured = new List<ImageTensors>();
+        int faces = 0, noFace = 0;
+        var perImageTotal = new List<double>();
+        long pixels = 0;
+        Console.WriteLine($"[{workload}] stages: {files.Length} images, single thread, IntraOpThreads=1, embedders {string.Join(", ", embedders.Select(e => e.Name))}");
+        foreach (var path in files)
+        {
+            var cap = new ImageTensors();
+            long t0 = Stopwatch.GetTimestamp();
+            using var image = ImageLoader.Load(path);
+            long t1 = Stopwatch.GetTimestamp();
+            pixels += (long)image.Width * image.Height;
+            Add("decode", Ms(t1 - t0));
+
+            // The detector's own input preparation (resize to 320x240 + normalise), then the whole Detect call.
+            t0 = Stopwatch.GetTimestamp();
+            cap.Detector = new DenseTensor<float>(new[] { 1, detIn.Channels, detIn.Height, detIn.Width });
+            using (var resized = TensorFiller.Resize(image.Bitmap, detIn.Width, detIn.Height))
+                TensorFiller.Fill(resized, detIn, cap.Detector.Buffer.Span);
+            t1 = Stopwatch.GetTimestamp();
+            Add("detect.prep", Ms(t1 - t0));
+            var detSession = OnnxSessionCache.Get(manifest, detDesc);
+            t0 = Stopwatch.GetTimestamp();
+            using (detSession.Run(new[] { NamedOnnxValue.CreateFromTensor(detIn.Name, cap.Detector) })) { }
+            t1 = Stopwatch.GetTimestamp();
+            Add("detect.run", Ms(t1 - t0));
+            t0 = Stopwatch.GetTimestamp();
+            var boxes = analyzer.Detector.Detect(image, DetectionOptions.Default);
+            t1 = Stopwatch.GetTimestamp();
+            Add("detect", Ms(t1 - t0));
+            double imageTotal = t.GetValueOrDefault("decode")![^1] + Ms(t1 - t0);
+
+            if (boxes.Count == 0) noFace++;
+            faces += boxes.Count;
+            var lmSession = OnnxSessionCache.Get(manifest, lmDesc);
+            foreach (var box in boxes)
+            {
+                t0 = Stopwatch.GetTimestamp();
+                var lm = analyzer.Landmarker.Detect(image, box.Box);
+                t1 = Stopwatch.GetTimestamp();
+                Add("landmarks", Ms(t1 - t0));
+                imageTotal += Ms(t1 - t0);
+                // Landmark input tensor (square crop), made as Landmark68Detector makes it.
+                float side = box.Box.Height;
+                var c = box.Box.Center;
+                float scale = lmIn.Width / side;
+                var m = SKMatrix.CreateScale(scale, scale).PreConcat(SKMatrix.CreateTranslation(-(c.X - side / 2), -(c.Y - side / 2)));
+                var lt = new DenseTensor<float>(new[] { 1, 1, lmIn.Height, lmIn.Width });
+                using (var crop = TensorFiller.Warp(image.Bitmap, m, lmIn.Width, lmIn.Height))
+                    TensorFiller.Fill(crop, lmIn, lt.Buffer.Span);
+                cap.Landmarks.Add(lt);
+
+                foreach (var e in embedders)
+                {
+                    var inp = e.Input!;
+                    var session = OnnxSessionCache.Get(manifest, e);
+                    t0 = Stopwatch.GetTimestamp();
+                    using var aligned = FaceAligner.Crop(image, lm, e.Alignment!, inp.Width, inp.Height);
+                    t1 = Stopwatch.GetTimestamp();
+                    Add($"align.{e.Name}", Ms(t1 - t0));
+                    imageTotal += Ms(t1 - t0);
+                    var views = new DenseTensor<float>[2];
+                    for (int v = 0; v < 2; v++)
+                    {
+                        views[v] = new DenseTensor<float>(new[] { 1, inp.Channels, inp.Height, inp.Width });
+                        t0 = Stopwatch.GetTimestamp();
+                        TensorFiller.Fill(aligned, inp, views[v].Buffer.Span, mirror: v == 1);
+                        t1 = Stopwatch.GetTimestamp();
+                        Add($"fill.{e.Name}", Ms(t1 - t0));
+                        t0 = Stopwatch.GetTimestamp();
+                        using (session.Run(new[] { NamedOnnxValue.CreateFromTensor(inp.Name, views[v]) })) { }
+                        t1 = Stopwatch.GetTimestamp();
+                        Add($"embed.{e.Name}", Ms(t1 - t0));
+                    }
+                    if (!cap.Embedder.TryGetValue(e.Name, out var list)) cap.Embedder[e.Name] = list = [];
+                    list.Add((views[0], views[1]));
+                }
+            }
+            perImageTotal.Add(imageTotal);
+            captured.Add(cap);
+        }
+
+        var stageRows = t.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new { stage = kv.Key, calls = kv.Value.Count, median_ms = Median(kv.Value), p90_ms = Quantile(kv.Value, 0.9), mean_ms = kv.Value.Average() })
+            .ToList();
+        Console.WriteLine($"[{workload}] {files.Length} images ({pixels / (double)files.Length / 1e6:0.##} MP each on average), {faces} faces, {noFace} with no face");
+        foreach (var r in stageRows)
+            Console.WriteLine($"  {r.stage,-22} median {r.median_ms,8:0.00} ms  p90 {r.p90_ms,8:0.00} ms  ({r.calls} calls)");
+        var decodeForDetection = Enumerable.Range(0, t["decode"].Count).Select(i => t["decode"][i] + t["detect.prep"][i]).ToList();
+        Console.WriteLine($"  decode for detection (decode + detect.prep) median {Median(decodeForDetection):0.00} ms, max {decodeForDetection.Max():0.00} ms");
+
+        // Single-threaded engine cost per image for each variant: decode + detect + landmarks + its align/fill/embed passes.
+        var engineSingle = new Dictionary<string, double>();
+        foreach (var variant in variants)
+        {
+            double total = t["decode"].Sum() + t["detect"].Sum() + t.GetValueOrDefault("landmarks", []).Sum();
+            foreach (var (model, mirror) in Members(manifest, variant))
+            {
+                total += t.GetValueOrDefault($"align.{model}", []).Sum();
+                double fillSum = t.GetValueOrDefault($"fill.{model}", []).Sum(), embSum = t.GetValueOrDefault($"embed.{model}", []).Sum();
+                // Captured with both views; a model run without mirroring does half the passes.
+                total += mirror ? fillSum + embSum : (fillSum + embSum) / 2;
+            }
+            engineSingle[variant] = files.Length / (total / 1000);
+            Console.WriteLine($"  engine, one thread, sum of stages: {variant,-14} {engineSingle[variant],7:0.0} images/s");
+        }
+
+        // Models only: the same sessions' passes on pre-made tensors, in each arrangement.
+        var modelsOnly = new List<object>();
+        foreach (var variant in variants)
+        {
+            var members = Members(manifest, variant);
+            foreach (var arr in arrangements)
+            {
+                int workers = arr[0], threads = arr[1];
+                var sessions = new Dictionary<string, InferenceSession>(StringComparer.OrdinalIgnoreCase);
+                InferenceSession Open(ModelDescriptor d) => sessions.TryGetValue(d.Name, out var s) ? s : sessions[d.Name] = new InferenceSession(manifest.PathOf(d), new SessionOptions
+                {
+                    LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+                    GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                    IntraOpNumThreads = threads,
+                    InterOpNumThreads = 1,
+                    ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+                });
+                var det = Open(detDesc);
+                var lmk = Open(lmDesc);
+                var emb = members.Select(m => (Session: Open(manifest.Get(m.Model)), Desc: manifest.Get(m.Model), m.Mirror)).ToArray();
+                int passes = 0;
+                void RunImage(ImageTensors cap)
+                {
+                    using (det.Run(new[] { NamedOnnxValue.CreateFromTensor(detIn.Name, cap.Detector) })) { }
+                    for (int f = 0; f < cap.Landmarks.Count; f++)
+                    {
+                        using (lmk.Run(new[] { NamedOnnxValue.CreateFromTensor(lmIn.Name, cap.Landmarks[f]) })) { }
+                        foreach (var (session, desc, mirror) in emb)
+                        {
+                            var views = cap.Embedder[desc.Name][f];
+                            using (session.Run(new[] { NamedOnnxValue.CreateFromTensor(desc.Input!.Name, views.Plain) })) { }
+                            if (mirror) using (session.Run(new[] { NamedOnnxValue.CreateFromTensor(desc.Input!.Name, views.Mirrored) })) { }
+                        }
+                    }
+                }
+                // Warm-up: first runs allocate arenas and plans.
+                for (int i = 0; i < Math.Min(3, captured.Count); i++) RunImage(captured[i]);
+                foreach (var cap in captured) passes += 1 + cap.Landmarks.Count * (1 + emb.Sum(e => e.Mirror ? 2 : 1));
+                int total = captured.Count * repeat, next = -1;
+                var sw = Stopwatch.StartNew();
+                var threadsList = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
+                {
+                    int i;
+                    while ((i = Interlocked.Increment(ref next)) < total) RunImage(captured[i % captured.Count]);
+                })).ToList();
+                threadsList.ForEach(th => th.Start());
+                threadsList.ForEach(th => th.Join());
+                sw.Stop();
+                double ips = total / sw.Elapsed.TotalSeconds;
+                Console.WriteLine($"  models only {variant,-14} {workers} worker(s) x {threads} intra-op thread(s): {ips,7:0.0} images/s ({passes / (double)captured.Count:0.0} passes per image)");
+                modelsOnly.Add(new { model = variant, workers, threads, images_per_sec = ips, passes_per_image = passes / (double)captured.Count });
+                foreach (var s in sessions.Values) s.Dispose();
+            }
+        }
+
+        var json = new
+        {
+            workload,
+            images = files.Length,
+            faces,
+            no_face = noFace,
+            megapixels = pixels / (double)files.Length / 1e6,
+            stages = stageRows,
+            decode_for_detection_median_ms = Median(decodeForDetection),
+            decode_for_detection_max_ms = decodeForDetection.Max(),
+            engine_single_thread_images_per_sec = engineSingle,
+            models_only = modelsOnly,
+        };
+        if (opts.TryGetValue("json", out var jsonPath))
+            File.WriteAllText(jsonPath, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
+
+    /// <summary>The single ONNX embedders behind a model name, with their mirror flag, as EmbedderFactory builds them.</summary>
+    internal static List<(string Model, bool Mirror)> Members(ModelManifest manifest, string name)
+    {
+        var d = manifest.Get(name);
+        if (d.Kind == "Ensemble")
+            return d.Members!.Select(m => (manifest.Get(m.Model).Name, m.Mirror ?? manifest.Get(m.Model).Mirror)).ToList();
+        return [(d.Name, d.Mirror)];
+    }
+
+    private static double Median(List<double> v) => Quantile(v, 0.5);
+
+    private static double Quantile(List<double> v, double q)
+    {
+        if (v.Count == 0) return double.NaN;
+        var s = v.OrderBy(x => x).ToArray();
+        double pos = q * (s.Length - 1);
+        int lo = (int)Math.Floor(pos), hi = (int)Math.Ceiling(pos);
+        return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+    }
+}
