@@ -22,7 +22,8 @@ public static class OnnxSessionCache
     public static InferenceSession Get(ModelManifest manifest, ModelDescriptor descriptor)
     {
         var path = manifest.PathOf(descriptor);
-        var lazy = s_sessions.GetOrAdd(path, p => new Lazy<InferenceSession>(() => Create(descriptor, p), LazyThreadSafetyMode.ExecutionAndPublication));
+        bool shipped = Path.GetDirectoryName(Path.GetFullPath(path)) == Path.GetFullPath(manifest.Directory) && manifest.Models.Contains(descriptor);
+        var lazy = s_sessions.GetOrAdd(path, p => new Lazy<InferenceSession>(() => Create(descriptor, p, shipped), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
@@ -35,9 +36,11 @@ public static class OnnxSessionCache
         }
     }
 
-    private static InferenceSession Create(ModelDescriptor descriptor, string path)
+    private static InferenceSession Create(ModelDescriptor descriptor, string path, bool shipped)
     {
-        const string restore = "Restore it from the repository's models/ folder (git checkout -- models) and rebuild with ./build.ps1.";
+        string restore = shipped
+            ? "Restore it from the repository's models/ folder (git checkout -- models) and rebuild with ./build.ps1."
+            : "Check the path given with -ModelPath and the 'file' and 'sha256' fields of its descriptor.";
         if (!File.Exists(path))
             throw new ModelLoadException(descriptor.Name, path, $"The model file '{path}' for model '{descriptor.Name}' is missing. {restore}");
         if (!string.IsNullOrEmpty(descriptor.Sha256))
