@@ -11,6 +11,7 @@
     CmdletsToExport      = @(
         'Get-Face'
         'Get-FaceEmbedding'
+        'Export-FaceAnnotation'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -12,7 +12,7 @@ public readonly record struct AnnotationStyle(float LineWidth, float FontSize, f
     public static AnnotationStyle ForSize(int width, int height)
     {
         float scale = MathF.Sqrt(MathF.Max(1, width) * (float)MathF.Max(1, height));
-        float line = MathF.Max(MinLineWidth, MathF.Round(scale / 450f));
+        float line = MathF.Max(MinLineWidth, MathF.Round(scale / 380f));
         float font = MathF.Max(MinFontSize, MathF.Round(scale / 55f));
         float radius = MathF.Max(2, line * 1.25f);
         return new AnnotationStyle(line, font, radius);

@@ -17,6 +17,14 @@ internal static class ErrorIds
     public const string ModelLoadFailed = "ModelLoadFailed";
     public const string UnknownModel = "UnknownModel";
     public const string FaceProcessingFailed = "FaceProcessingFailed";
+    // Export-FaceAnnotation
+    public const string DestinationNotFound = "DestinationNotFound";
+    public const string UnsupportedOutputFormat = "UnsupportedOutputFormat";
+    public const string UnsupportedInputObject = "UnsupportedInputObject";
+    public const string MoreThanOneImage = "MoreThanOneImage";
+    public const string DestinationIsSource = "DestinationIsSource";
+    public const string FileExists = "FileExists";
+    public const string WriteFailed = "WriteFailed";
 
     public static ErrorRecord ForImage(ImageLoadException ex)
     {

@@ -1,0 +1,308 @@
+using System.Management.Automation;
+using FaceNet.Engine.Annotation;
+using FaceNet.Engine.Geometry;
+using FaceNet.Engine.Imaging;
+using FaceNet.PowerShell.Internal;
+using SkiaSharp;
+
+namespace FaceNet.PowerShell.Commands;
+
+/// <summary>
+/// Draws faces, embeddings and comparisons onto their photos and writes the pictures: one picture per
+/// source image (faces and embeddings) or per pair of images (comparisons, side by side).
+/// </summary>
+[Cmdlet(VerbsData.Export, "FaceAnnotation", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportFaceAnnotationCommand : PSCmdlet
+{
+    private const string PathSet = "Path";
+    private const string DestinationSet = "Destination";
+
+    /// <summary>The box colour of faces drawn without a comparison (deep sky blue).</summary>
+    internal static readonly SKColor FaceColor = new(0, 191, 255);
+
+    /// <summary>Face, FaceEmbedding or FaceComparison objects.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public PSObject[] InputObject { get; set; } = [];
+
+    /// <summary>The one picture to write; its extension (.png, .jpg, .jpeg, .webp) picks the format.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>An existing folder: one picture per source image (or compared pair), named after the source.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DestinationSet)]
+    [ValidateNotNullOrEmpty]
+    public string Destination { get; set; } = "";
+
+    /// <summary>The format of the pictures written into -Destination: png (default), jpg or webp.</summary>
+    [Parameter(ParameterSetName = DestinationSet)]
+    [ValidateSet("png", "jpg", "jpeg", "webp", IgnoreCase = true)]
+    public string Format { get; set; } = "png";
+
+    /// <summary>Also draw the five landmark points (eyes, nose tip, mouth corners) of each face.</summary>
+    [Parameter]
+    public SwitchParameter Landmarks { get; set; }
+
+    /// <summary>Overwrite existing files.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Write a FileInfo for each picture written.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    private static readonly StringComparer PathComparer = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS()
+        ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+    private readonly List<Group> _groups = [];
+    private readonly Dictionary<string, Group> _byKey = new(PathComparer);
+    private string _target = "";
+    private SKEncodedImageFormat _format;
+
+    protected override void BeginProcessing()
+    {
+        if (ParameterSetName == PathSet)
+        {
+            _target = ResolveOutputPath(Path, nameof(Path));
+            if (Directory.Exists(_target))
+                ThrowTerminatingError(new ErrorRecord(new IOException($"'{_target}' is a folder. -Path names the picture file to write; use -Destination to write one picture per image into a folder."),
+                    ErrorIds.DestinationNotFound, ErrorCategory.InvalidArgument, Path));
+            var parent = System.IO.Path.GetDirectoryName(_target);
+            if (string.IsNullOrEmpty(parent) || !Directory.Exists(parent))
+                ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException($"The folder '{parent}' of -Path '{Path}' does not exist. Create it first (New-Item -ItemType Directory)."),
+                    ErrorIds.DestinationNotFound, ErrorCategory.ObjectNotFound, Path));
+            if (!AnnotationWriter.TryGetFormat(_target, out _format))
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"Cannot tell the picture format from '{System.IO.Path.GetFileName(_target)}': use one of the extensions {AnnotationWriter.SupportedExtensions}."),
+                    ErrorIds.UnsupportedOutputFormat, ErrorCategory.InvalidArgument, Path));
+        }
+        else
+        {
+            _target = ResolveOutputPath(Destination, nameof(Destination));
+            if (!Directory.Exists(_target))
+                ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException(File.Exists(_target)
+                        ? $"-Destination '{Destination}' is a file, not a folder. Use -Path to name one picture, or name a folder."
+                        : $"The -Destination folder '{_target}' does not exist. Create it first (New-Item -ItemType Directory)."),
+                    ErrorIds.DestinationNotFound, ErrorCategory.ObjectNotFound, Destination));
+            AnnotationWriter.TryGetFormat("x." + Format, out _format);
+        }
+    }
+
+    private string ResolveOutputPath(string path, string parameter)
+    {
+        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+        if (provider.Name != "FileSystem")
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-{parameter} '{path}' is not a file system path."),
+                ErrorIds.DestinationNotFound, ErrorCategory.InvalidArgument, path));
+        return System.IO.Path.GetFullPath(resolved);
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var item in InputObject)
+        {
+            switch (item?.BaseObject)
+            {
+                case Face face:
+                    AddFace(face);
+                    break;
+                case FaceEmbedding { Face: { } face }:
+                    AddFace(face);
+                    break;
+                default:
+                    WriteError(new ErrorRecord(new ArgumentException(
+                            $"Export-FaceAnnotation draws Face, FaceEmbedding and FaceComparison objects (from Get-Face, Get-FaceEmbedding, Compare-Face); it got {item?.BaseObject?.GetType().FullName ?? "null"}."),
+                        ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidType, item));
+                    break;
+            }
+        }
+    }
+
+    private void AddFace(Face face)
+    {
+        if (string.IsNullOrEmpty(face.Path))
+        {
+            WriteError(new ErrorRecord(new ArgumentException($"The face {face} has no Path, so there is no photo to draw it on."),
+                ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidData, face));
+            return;
+        }
+        var path = System.IO.Path.GetFullPath(face.Path);
+        var group = GroupFor("F|" + path, () => new Group(path, null));
+        group.AddLeft(face, null);
+    }
+
+    /// <summary>A compared pair: the reference face on the left picture, the other on the right.</summary>
+    private void AddComparison(Face reference, Face difference, double similarity)
+    {
+        var left = System.IO.Path.GetFullPath(reference.Path);
+        var right = System.IO.Path.GetFullPath(difference.Path);
+        var group = GroupFor("C|" + left + "|" + right, () => new Group(left, right));
+        group.AddLeft(reference, similarity);
+        group.AddRight(difference, similarity);
+    }
+
+    private Group GroupFor(string key, Func<Group> create)
+    {
+        if (!_byKey.TryGetValue(key, out var group))
+        {
+            group = create();
+            _byKey[key] = group;
+            _groups.Add(group);
+        }
+        return group;
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_groups.Count == 0) return;
+        if (ParameterSetName == PathSet && _groups.Count > 1)
+        {
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
+                    $"-Path writes one picture, but the input comes from {_groups.Count} images or compared pairs ({string.Join(", ", _groups.Take(4).Select(g => g.Name))}{(_groups.Count > 4 ? ", ..." : "")}). Use -Destination <folder> to write one picture for each."),
+                ErrorIds.MoreThanOneImage, ErrorCategory.InvalidArgument, Path));
+        }
+        var used = new HashSet<string>(PathComparer);
+        foreach (var group in _groups)
+        {
+            if (Stopping) return;
+            var output = ParameterSetName == PathSet ? _target : UniqueName(group, used);
+            Export(group, output);
+        }
+    }
+
+    /// <summary>
+    /// -Destination names: &lt;name&gt;.annotated.&lt;ext&gt; for a photo, &lt;reference&gt;-vs-&lt;other&gt;.annotated.&lt;ext&gt;
+    /// for a compared pair; a name already written by this command gets .2, .3, ... before .annotated.
+    /// </summary>
+    private string UniqueName(Group group, HashSet<string> used)
+    {
+        var ext = AnnotationWriter.ExtensionFor(_format);
+        var stem = group.Name;
+        var candidate = System.IO.Path.Combine(_target, stem + ".annotated" + ext);
+        for (int n = 2; !used.Add(candidate); n++)
+            candidate = System.IO.Path.Combine(_target, $"{stem}.{n}.annotated{ext}");
+        return candidate;
+    }
+
+    private void Export(Group group, string output)
+    {
+        if (group.Sources.Any(s => PathComparer.Equals(s, output)))
+        {
+            WriteError(new ErrorRecord(new IOException($"'{output}' is the photo being annotated; it is never overwritten. Choose another -Path."),
+                ErrorIds.DestinationIsSource, ErrorCategory.InvalidArgument, output));
+            return;
+        }
+        if (Directory.Exists(output) || (File.Exists(output) && !Force))
+        {
+            WriteError(new ErrorRecord(new IOException($"The file '{output}' already exists. Use -Force to overwrite it."),
+                ErrorIds.FileExists, ErrorCategory.ResourceExists, output));
+            return;
+        }
+        if (!ShouldProcess(output, $"Write annotated picture of {group.Description}")) return;
+
+        byte[] bytes;
+        using (var left = Load(group.LeftPath))
+        {
+            if (left is null) return;
+            using var right = group.RightPath is null ? null : Load(group.RightPath);
+            if (group.RightPath is not null && right is null) return;
+            using var picture = right is null
+                ? AnnotationRenderer.Render(left, Marks(group.Left, left))
+                : AnnotationRenderer.RenderSideBySide(left, Marks(group.Left, left), right, Marks(group.Right, right));
+            bytes = AnnotationWriter.Encode(picture, _format);
+        }
+        try
+        {
+            AnnotationWriter.WriteAtomic(output, bytes, overwrite: Force);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            bool exists = !Force && File.Exists(output);
+            WriteError(new ErrorRecord(exists ? new IOException($"The file '{output}' already exists. Use -Force to overwrite it.", ex) : ex,
+                exists ? ErrorIds.FileExists : ErrorIds.WriteFailed, exists ? ErrorCategory.ResourceExists : ErrorCategory.WriteError, output));
+            return;
+        }
+        WriteVerbose($"Wrote '{output}' ({bytes.Length} bytes).");
+        if (PassThru)
+        {
+            // Through the provider, like Get-Item, so the FileInfo carries PSPath and formats as usual.
+            foreach (var item in InvokeProvider.Item.Get([output], true, true)) WriteObject(item);
+        }
+    }
+
+    private FaceImage? Load(string path)
+    {
+        try
+        {
+            return ImageLoader.Load(path);
+        }
+        catch (ImageLoadException ex)
+        {
+            WriteError(ErrorIds.ForImage(ex));
+            return null;
+        }
+    }
+
+    private List<AnnotationMark> Marks(IEnumerable<Entry> entries, FaceImage image)
+    {
+        var marks = new List<AnnotationMark>();
+        foreach (var e in entries)
+        {
+            var f = e.Face;
+            if (f.ImageWidth > 0 && f.ImageHeight > 0 && (f.ImageWidth != image.Width || f.ImageHeight != image.Height))
+                WriteWarning($"The face {f} was found in a {f.ImageWidth}x{f.ImageHeight} image, but '{f.Path}' is now {image.Width}x{image.Height}; its box may be misplaced.");
+            bool compared = e.Compared;
+            var color = compared ? SimilarityColor.For(e.Best) : FaceColor;
+            var label = compared ? AnnotationLabels.ForSimilarity(e.Best) : AnnotationLabels.ForFace(f.Index, f.Confidence);
+            IReadOnlyList<PointF2>? points = null;
+            if (Landmarks)
+                points = new[] { f.LeftEye, f.RightEye, f.Nose, f.MouthLeft, f.MouthRight }
+                    .Where(p => p is not null).Select(p => new PointF2(p!.X, p.Y)).ToList();
+            marks.Add(new AnnotationMark(new FaceBox(f.X, f.Y, f.Width, f.Height), color, label, points));
+        }
+        return marks;
+    }
+
+    /// <summary>One face to draw; for compared faces, the best similarity over its comparisons.</summary>
+    private sealed class Entry(Face face)
+    {
+        public Face Face { get; } = face;
+        public double Best { get; set; } = double.NaN;
+        public bool Compared { get; set; }
+    }
+
+    /// <summary>One output picture: a photo (RightPath null) or a compared pair of photos.</summary>
+    private sealed class Group(string leftPath, string? rightPath)
+    {
+        private readonly Dictionary<(int, float, float, float, float), Entry> _left = [];
+        private readonly Dictionary<(int, float, float, float, float), Entry> _right = [];
+
+        public string LeftPath { get; } = leftPath;
+        public string? RightPath { get; } = rightPath;
+        public IEnumerable<Entry> Left => _left.Values;
+        public IEnumerable<Entry> Right => _right.Values;
+        public IEnumerable<string> Sources => RightPath is null ? [LeftPath] : [LeftPath, RightPath];
+
+        public string Name => RightPath is null
+            ? System.IO.Path.GetFileNameWithoutExtension(LeftPath)
+            : System.IO.Path.GetFileNameWithoutExtension(LeftPath) + "-vs-" + System.IO.Path.GetFileNameWithoutExtension(RightPath);
+
+        public string Description => RightPath is null
+            ? $"'{LeftPath}' ({_left.Count} face(s))"
+            : $"'{LeftPath}' compared with '{RightPath}'";
+
+        /// <summary>Adds a face; <paramref name="similarity"/> is null for a face that was not compared.</summary>
+        public void AddLeft(Face face, double? similarity) => Add(_left, face, similarity);
+        public void AddRight(Face face, double? similarity) => Add(_right, face, similarity);
+
+        private static void Add(Dictionary<(int, float, float, float, float), Entry> map, Face face, double? similarity)
+        {
+            var key = (face.Index, face.X, face.Y, face.Width, face.Height);
+            if (!map.TryGetValue(key, out var entry)) map[key] = entry = new Entry(face);
+            if (similarity is not { } s) return;
+            entry.Compared = true;
+            if (!double.IsNaN(s) && (double.IsNaN(entry.Best) || s > entry.Best)) entry.Best = s;
+        }
+    }
+}
