@@ -16,8 +16,8 @@ public sealed class FaceAnalyzer
     public FaceAnalyzer(ModelManifest manifest, string? detector = null, string? landmarks = null)
     {
         Manifest = manifest;
-        var det = manifest.Get(detector ?? manifest.DefaultDetector);
-        Detector = new UltraFaceDetector(manifest, det);
+        // null: the default (UltraFace, MTCNN on large photos); "UltraFace" or "Mtcnn" to force one.
+        Detector = DetectorFactory.Create(manifest, detector);
         Landmarker = new Landmark68Detector(manifest, manifest.Get(landmarks ?? manifest.DefaultLandmarks));
     }
 
@@ -30,10 +30,19 @@ public sealed class FaceAnalyzer
 
     public IReadOnlyList<AnalyzedFace> Detect(FaceImage image, DetectionOptions? options = null)
     {
-        var boxes = Detector.Detect(image, options ?? DetectionOptions.Default);
+        options ??= DetectionOptions.Default;
+        var boxes = Detector.Detect(image, options);
+        if (options.MinFaceSize is int minSize)
+            boxes = boxes.Where(b => MathF.Max(b.Box.Width, b.Box.Height) >= minSize).ToList();
         var faces = new AnalyzedFace[boxes.Count];
         for (int i = 0; i < boxes.Count; i++)
-            faces[i] = new AnalyzedFace(i, boxes[i].Box, boxes[i].Confidence, Landmarker.Detect(image, boxes[i].Box));
+        {
+            var landmarks = Landmarker.Detect(image, boxes[i].Box);
+            // MTCNN: its O-Net five points for 5-point alignment; the 68 points (dlib chip) still come from the landmark model in MTCNN's box.
+            if (boxes[i].FivePoints is [var le, var re, var nose, var ml, var mr])
+                landmarks = new FaceLandmarks(le, re, nose, ml, mr, landmarks.Points68);
+            faces[i] = new AnalyzedFace(i, boxes[i].Box, boxes[i].Confidence, landmarks);
+        }
         return faces;
     }
 

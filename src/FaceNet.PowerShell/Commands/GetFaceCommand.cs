@@ -26,6 +26,16 @@ public sealed class GetFaceCommand : FaceCmdletBase
     [ValidateRange(0.0, 1.0)]
     public float MinConfidence { get; set; } = float.NaN;
 
+    /// <summary>UltraFace or Mtcnn. Default: UltraFace, switching to MTCNN on large photos (see docs/detection.md).</summary>
+    [Parameter]
+    [ValidateSet("UltraFace", "Mtcnn")]
+    public string? Detector { get; set; }
+
+    /// <summary>Smallest face to report, in pixels (the longer side of its box).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MinFaceSize { get; set; }
+
     private ProgressReporter? _progress;
 
     protected override void BeginProcessing() => _progress = new ProgressReporter(this, "Finding faces");
@@ -33,7 +43,8 @@ public sealed class GetFaceCommand : FaceCmdletBase
     protected override void ProcessRecord()
     {
         var options = float.IsNaN(MinConfidence) ? DetectionOptions.Default : DetectionOptions.Default with { MinConfidence = MinConfidence };
-        var analyzer = AnalyzerFor(ModelResolver.Shipped);
+        if (MinFaceSize > 0) options = options with { MinFaceSize = MinFaceSize };
+        var analyzer = Detector is null ? AnalyzerFor(ModelResolver.Shipped) : new FaceNet.Engine.Pipeline.FaceAnalyzer(ModelResolver.Shipped, Detector);
         var files = ResolvePaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet).ToList();
         if (files.Count > 1) _progress!.Total += files.Count;
         foreach (var file in files)

@@ -46,6 +46,18 @@ public sealed class GetFaceEmbeddingCommand : FaceCmdletBase
     [ValidateRange(0.0, 1.0)]
     public float MinConfidence { get; set; } = float.NaN;
 
+    /// <summary>UltraFace or Mtcnn. Default: UltraFace, switching to MTCNN on large photos (see docs/detection.md).</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateSet("UltraFace", "Mtcnn")]
+    public string? Detector { get; set; }
+
+    /// <summary>Smallest face to embed, in pixels (the longer side of its box).</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int MinFaceSize { get; set; }
+
     private ModelManifest _manifest = null!;
     private string _model = "";
     private FaceAnalyzer _analyzer = null!;
@@ -64,7 +76,7 @@ public sealed class GetFaceEmbeddingCommand : FaceCmdletBase
         {
             ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.UnknownModel, ErrorCategory.InvalidArgument, (object?)ModelPath ?? Model));
         }
-        _analyzer = AnalyzerFor(_manifest);
+        _analyzer = Detector is null ? AnalyzerFor(_manifest) : new FaceAnalyzer(_manifest, Detector);
         _progress = new ProgressReporter(this, "Computing face embeddings");
     }
 
@@ -82,6 +94,7 @@ public sealed class GetFaceEmbeddingCommand : FaceCmdletBase
                 return;
             }
             var options = float.IsNaN(MinConfidence) ? DetectionOptions.Default : DetectionOptions.Default with { MinConfidence = MinConfidence };
+            if (MinFaceSize > 0) options = options with { MinFaceSize = MinFaceSize };
             var files = ResolvePaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet).ToList();
             if (files.Count > 1) _progress!.Total += files.Count;
             foreach (var file in files)

@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Xml.Linq;
+using FaceNet.Engine.Detection;
+using FaceNet.Engine.Geometry;
+using FaceNet.Engine.Imaging;
+using FaceNet.Engine.Models;
+using SkiaSharp;
+
+// Usage:
+//   dotnet run -c Release --project tools/FaceNet.DetectionBench -- --faces <lfw-view1 folder> [--seed 1]
+//       [--canvases 4] [--per-canvas 24] [--detection-set <face-samples/detection>] [--detectors UltraFace,Default,Mtcnn]
+// Builds deterministic crowd canvases (4000x3000 and 1920x1280) from the face photos, measures recall
+// by face-size band, false positives per image and ms per image (JPEG decode + detection) for each
+// detector, then recall/FP on the detection set. Photos are read, never copied anywhere.
+
+string? faces = null, detectionSet = null;
+int seed = 1, canvases = 4, perCanvas = 24;
+string[] detectorNames = ["UltraFace", "Default", "Mtcnn"];
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--faces" when i + 1 < args.Length: faces = args[++i]; break;
+        case "--seed" when i + 1 < args.Length: seed = int.Parse(args[++i]); break;
+        case "--canvases" when i + 1 < args.Length: canvases = int.Parse(args[++i]); break;
+        case "--per-canvas" when i + 1 < args.Length: perCanvas = int.Parse(args[++i]); break;
+        case "--detection-set" when i + 1 < args.Length: detectionSet = args[++i]; break;
+        case "--detectors" when i + 1 < args.Length: detectorNames = args[++i].Split(','); break;
+        default:
+            Console.Error.WriteLine("usage: FaceNet.DetectionBench --faces <dir> [--seed N] [--canvases N] [--per-canvas N] [--detection-set <dir>] [--detectors UltraFace,Default,Mtcnn]");
+            return 2;
+    }
+}
+
+var manifest = ModelLocator.Default;
+IFaceDetector Make(string n) => DetectorFactory.Create(manifest, n == "Default" ? null : n);
+var detectors = detectorNames.Select(n => (Name: n, Det: Make(n))).ToList();
+var ultra = Make("UltraFace");
+var mtcnn = Make("Mtcnn");
+Console.WriteLine($"cores {Environment.ProcessorCount}, seed {seed}, default = UltraFace up to {AutoDetector.SwitchSide} px longer side, MTCNN above");
+
+if (faces is not null)
+{
+    // 1. Source photos: one face for both detectors, and the two boxes agree.
+    var rng = new Random(seed);
+    var files = Directory.EnumerateFiles(faces, "*.jpg", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).ToList();
+    var order = files.OrderBy(_ => rng.Next()).ToList();
+    int needed = canvases * 2 * perCanvas;
+    var sources = new List<(string File, FaceBox Ultra, FaceBox Mtcnn)>();
+    int dropped = 0;
+    foreach (var f in order)
+    {
+        if (sources.Count >= Math.Min(needed, 400)) break;
+        using var img = ImageLoader.Load(f);
+        var u = ultra.Detect(img, DetectionOptions.Default);
+        var m = mtcnn.Detect(img, DetectionOptions.Default);
+        if (u.Count != 1 || m.Count != 1 || u[0].Box.IntersectionOverUnion(m[0].Box) < 0.3f) { dropped++; continue; }
+        sources.Add((f, u[0].Box, m[0].Box));
+    }
+    Console.WriteLine($"source photos: {sources.Count} used, {dropped} dropped (not exactly one face for both detectors, or boxes disagree)");
+
+    // 2. Canvases.
+    var bands = new[] { (20, 40), (40, 80), (80, 160), (160, 100000) };
+    var results = detectors.ToDictionary(d => d.Name, _ => new Stats(bands.Length));
+    int srcIdx = 0;
+    foreach (var (cw, ch) in new[] { (4000, 3000), (1920, 1280) })
+    {
+        for (int c = 0; c < canvases; c++)
+        {
+            var truths = new List<(FaceBox U, FaceBox M, float Size)>();
+            byte[] jpeg;
+            using (var canvasBmp = new SKBitmap(new SKImageInfo(cw, ch, SKColorType.Rgba8888, SKAlphaType.Unpremul)))
+            {
+                using var canvas = new SKCanvas(canvasBmp);
+                Background(canvas, cw, ch, rng);
+                var placed = new List<SKRect>();
+                for (int k = 0; k < perCanvas; k++)
+                {
+                    var s = sources[srcIdx++ % sources.Count];
+                    float faceSide = MathF.Max(s.Ultra.Width, s.Ultra.Height);
+                    float target = 20f * MathF.Pow(300f / 20f, (float)rng.NextDouble()); // log-uniform 20..300 px
+                    float scale = target / faceSide;
+                    float pw = 250 * scale, ph = 250 * scale;
+                    for (int attempt = 0; attempt < 60; attempt++)
+                    {
+                        float x = (float)rng.NextDouble() * (cw - pw), y = (float)rng.NextDouble() * (ch - ph);
+                        var r = new SKRect(x, y, x + pw, y + ph);
+                        if (placed.Any(p => p.IntersectsWith(r))) continue;
+                        placed.Add(r);
+                        using (var photo = SKImage.FromEncodedData(s.File))
+                            canvas.DrawImage(photo, new SKRect(0, 0, 250, 250), r, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), null);
+                        FaceBox Map(FaceBox b) => new(x + b.X * scale, y + b.Y * scale, b.Width * scale, b.Height * scale);
+                        truths.Add((Map(s.Ultra), Map(s.Mtcnn), target));
+                        break;
+                    }
+                }
+                canvas.Flush();
+                using var data = canvasBmp.Encode(SKEncodedImageFormat.Jpeg, 92);
+                jpeg = data.ToArray();
+            }
+            foreach (var (name, det) in detectors)
+            {
+                var st = results[name];
+                var sw = Stopwatch.StartNew();
+                using var img = ImageLoader.Decode(jpeg, $"canvas{c}.jpg");
+                double decode = sw.Elapsed.TotalMilliseconds;
+                var dets = det.Detect(img, DetectionOptions.Default);
+                double total = sw.Elapsed.TotalMilliseconds;
+                st.AddTime(cw, decode, total);
+                var (found, fp) = Match(dets.Select(d => d.Box).ToList(), truths.Select(t => (t.U, t.M)).ToList());
+                st.Fp += fp;
+                st.Images++;
+                for (int t = 0; t < truths.Count; t++)
+                {
+                    int b = Array.FindIndex(bands, x => truths[t].Size >= x.Item1 && truths[t].Size < x.Item2);
+                    st.Total[b]++;
+                    if (found[t]) st.Found[b]++;
+                }
+            }
+            Console.Error.Write($"\rcanvas {cw}x{ch} #{c + 1}  ");
+        }
+    }
+    Console.Error.WriteLine();
+    Console.WriteLine();
+    Console.WriteLine($"Crowd benchmark: {canvases} canvases of 4000x3000 and {canvases} of 1920x1280, {perCanvas} faces tried per canvas, match IoU >= 0.5");
+    Console.WriteLine($"{"detector",-10} {"20-40",12} {"40-80",12} {"80-160",12} {"160+",12} {"FP/img",7} {"ms 4000x3000 (decode+det)",27} {"ms 1920x1280",14}");
+    foreach (var (name, _) in detectors)
+    {
+        var st = results[name];
+        string R(int b) => st.Total[b] == 0 ? "-" : $"{100.0 * st.Found[b] / st.Total[b],5:F1}% {st.Found[b]}/{st.Total[b]}";
+        Console.WriteLine($"{name,-10} {R(0),12} {R(1),12} {R(2),12} {R(3),12} {(double)st.Fp / st.Images,7:F2} {st.Time(4000),27} {st.Time(1920),14}");
+    }
+}
+
+if (detectionSet is not null)
+{
+    Console.WriteLine();
+    Console.WriteLine("dlib face-samples detection set (testing.xml + training.xml), match IoU >= 0.5 (greedy, one-to-one)");
+    foreach (var (name, det) in detectors)
+    {
+        int gt = 0, found = 0, fp = 0;
+        foreach (var xml in new[] { "testing.xml", "training.xml" })
+        {
+            var path = Path.Combine(detectionSet, xml);
+            if (!File.Exists(path)) continue;
+            foreach (var el in XDocument.Load(path).Descendants("image"))
+            {
+                var truths = el.Elements("box").Where(b => (string?)b.Attribute("ignore") != "1")
+                    .Select(b => new FaceBox((float)b.Attribute("left")!, (float)b.Attribute("top")!, (float)b.Attribute("width")!, (float)b.Attribute("height")!)).ToList();
+                using var img = ImageLoader.Load(Path.Combine(detectionSet, (string)el.Attribute("file")!));
+                var dets = det.Detect(img, DetectionOptions.Default).Select(d => d.Box).ToList();
+                var (f, p) = Match(dets, truths.Select(t => (t, t)).ToList());
+                gt += truths.Count; found += f.Count(x => x); fp += p;
+            }
+        }
+        Console.WriteLine($"{name,-10} found {found}/{gt}, false positives {fp}");
+    }
+}
+return 0;
+
+// Greedy one-to-one by descending IoU; a truth matches a detection at IoU >= 0.5 with either of its boxes.
+static (bool[] Found, int Fp) Match(List<FaceBox> dets, List<(FaceBox A, FaceBox B)> truths)
+{
+    var pairs = new List<(float Iou, int D, int T)>();
+    for (int d = 0; d < dets.Count; d++)
+    for (int t = 0; t < truths.Count; t++)
+    {
+        float iou = MathF.Max(dets[d].IntersectionOverUnion(truths[t].A), dets[d].IntersectionOverUnion(truths[t].B));
+        if (iou >= 0.5f) pairs.Add((iou, d, t));
+    }
+    var usedD = new bool[dets.Count];
+    var found = new bool[truths.Count];
+    foreach (var (_, d, t) in pairs.OrderByDescending(p => p.Iou))
+    {
+        if (usedD[d] || found[t]) continue;
+        usedD[d] = true; found[t] = true;
+    }
+    return (found, usedD.Count(u => !u));
+}
+
+// Face-free backgrounds: a two-colour gradient, soft blobs, stripes and fine noise.
+static void Background(SKCanvas canvas, int w, int h, Random rng)
+{
+    SKColor Rnd() => new((byte)rng.Next(256), (byte)rng.Next(256), (byte)rng.Next(256));
+    using (var shader = SKShader.CreateLinearGradient(new SKPoint(0, 0), new SKPoint(w, h), [Rnd(), Rnd()], SKShaderTileMode.Clamp))
+    using (var paint = new SKPaint { Shader = shader })
+        canvas.DrawRect(0, 0, w, h, paint);
+    using var p = new SKPaint { IsAntialias = true };
+    for (int i = 0; i < 40; i++)
+    {
+        p.Color = Rnd().WithAlpha((byte)rng.Next(40, 160));
+        if (rng.Next(2) == 0) canvas.DrawCircle(rng.Next(w), rng.Next(h), rng.Next(20, 400), p);
+        else canvas.DrawRect(rng.Next(w), rng.Next(h), rng.Next(10, 600), rng.Next(4, 60), p);
+    }
+    using var noise = SKShader.CreatePerlinNoiseFractalNoise(0.05f, 0.05f, 3, rng.Next());
+    using var np = new SKPaint { Shader = noise, Color = SKColors.White.WithAlpha(60), BlendMode = SKBlendMode.Overlay };
+    canvas.DrawRect(0, 0, w, h, np);
+}
+
+sealed class Stats(int bands)
+{
+    public int[] Found = new int[bands], Total = new int[bands];
+    public int Fp, Images;
+    private readonly Dictionary<int, List<(double Decode, double Total)>> _times = [];
+    public void AddTime(int w, double decode, double total) { if (!_times.TryGetValue(w, out var l)) _times[w] = l = []; l.Add((decode, total)); }
+    public string Time(int w)
+    {
+        if (!_times.TryGetValue(w, out var l)) return "-";
+        // Median of the runs (the first run of each detector includes session creation).
+        var tot = l.Select(x => x.Total).Order().ToList();
+        var dec = l.Select(x => x.Decode).Order().ToList();
+        double mt = tot[tot.Count / 2], md = dec[dec.Count / 2];
+        return $"{mt:F0} ({md:F0}+{mt - md:F0})";
+    }
+}
