@@ -1,0 +1,121 @@
+# Get-Help for every command the module exports: real text for everything, and every example actually runs.
+#
+# The examples run with the current location set to a folder that holds what a user of the help would have:
+#   ./photos/team.jpg, party.jpg, holiday.jpg, wedding.jpg, office.jpg, reunion.jpg  (the demo group photos)
+#   ./photos/odd [name].jpg                                                           (a name with brackets)
+#   ./models/my-embedder.onnx + my-embedder.json                                     (a user's own embedder)
+# Write new examples against these files (relative paths), or add what they need to 'Initialize-ExampleFolder' below.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-FaceNetUnderTest | Out-Null
+    $commandCases = foreach ($c in Get-Command -Module FaceNet -CommandType Cmdlet, Function | Sort-Object Name) { @{ Name = $c.Name } }
+    $exampleCases = foreach ($c in Get-Command -Module FaceNet -CommandType Cmdlet, Function | Sort-Object Name) {
+        $i = 0
+        foreach ($ex in @((Get-Help $c.Name -Full).examples.example)) {
+            if ($null -eq $ex) { continue }
+            $i++
+            @{ Name = $c.Name; Number = $i; Title = ($ex.title -replace '^[-\s]+|[-\s]+$', '' -replace '^Example\s+\d+\s*:\s*', ''); Code = [string]$ex.code }
+        }
+    }
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $ctx = Import-FaceNetUnderTest
+    $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+}
+
+Describe 'Get-Help <Name>' -ForEach $commandCases {
+    BeforeAll {
+        $help = Get-Help $Name -Full
+        $command = Get-Command $Name
+    }
+
+    It 'has a written synopsis, not the generated syntax line' {
+        $synopsis = "$($help.Synopsis)".Trim()
+        $synopsis | Should -Not -BeNullOrEmpty
+        # Without help, PowerShell makes the synopsis from the syntax: 'Get-Face [-Path] <string[]> ...'.
+        $synopsis | Should -Not -Match "^$([regex]::Escape($Name))(\s|$)"
+        $synopsis | Should -Not -Match 'CommonParameters'
+        $synopsis.Length | Should -BeGreaterThan 20
+    }
+
+    It 'has a description' {
+        $text = (@($help.description) | ForEach-Object { $_.Text }) -join "`n"
+        $text.Trim().Length | Should -BeGreaterThan 50
+    }
+
+    It 'has at least 2 examples, each with code and an explanation' {
+        $examples = @($help.examples.example)
+        $examples.Count | Should -BeGreaterOrEqual 2
+        foreach ($ex in $examples) {
+            "$($ex.code)".Trim() | Should -Not -BeNullOrEmpty
+            (@($ex.remarks) | ForEach-Object { $_.Text }) -join '' | Should -Not -BeNullOrEmpty -Because "example '$($ex.title)' explains itself"
+        }
+    }
+
+    It 'documents every parameter, and only parameters that exist' {
+        $documented = @{}
+        foreach ($p in @($help.parameters.parameter)) {
+            if ($null -eq $p) { continue }
+            $documented[$p.name] = (@($p.description) | ForEach-Object { $_.Text }) -join ''
+        }
+        $actual = @($command.Parameters.Keys | Where-Object { $_ -notin $common })
+        $actual.Count | Should -BeGreaterThan 0
+        foreach ($p in $actual) {
+            $documented.ContainsKey($p) | Should -BeTrue -Because "-$p of $Name needs a description in the help"
+            $documented[$p].Trim() | Should -Not -BeNullOrEmpty -Because "-$p of $Name needs a description in the help"
+        }
+        foreach ($p in $documented.Keys) { $p | Should -BeIn $actual -Because "the help of $Name documents -$p, which the command does not have" }
+    }
+
+    It 'describes its input and output types' {
+        $help.inputTypes | Should -Not -BeNullOrEmpty
+        $help.returnValues | Should -Not -BeNullOrEmpty
+        ("$(@($help.returnValues.returnValue)[0].type.name)").Trim() | Should -Not -BeNullOrEmpty
+    }
+
+    It 'shows its examples with Get-Help -Examples' {
+        $text = Get-Help $Name -Examples | Out-String -Width 200
+        $text | Should -Match 'Example 1'
+        $text | Should -Match ([regex]::Escape(($help.examples.example | Select-Object -First 1).code.Split("`n")[0].Trim()))
+    }
+}
+
+Describe 'Example <Number> of <Name>: <Title>' -ForEach $exampleCases {
+    BeforeAll {
+        $root = Join-Path $TestDrive 'user'
+        if (-not (Test-Path $root)) {
+            New-Item -ItemType Directory (Join-Path $root 'photos'), (Join-Path $root 'models') | Out-Null
+            $map = Get-PhotoNameMap
+            # (not \$name: PowerShell variables ignore case, and \$Name is the command under test)
+            foreach ($demoName in $map.Keys) { Copy-Item -LiteralPath (Join-Path $ctx.DemoDir $demoName) -Destination (Join-Path $root "photos/$($map[$demoName])") }
+            Copy-Item -LiteralPath (Join-Path $ctx.DemoDir 'sample1.jpg') -Destination (Join-Path $root 'photos/odd [name].jpg')
+            # A user's own embedder: the shipped default one under another name, with its descriptor.
+            $manifest = Get-Content -LiteralPath (Join-Path $ctx.ModuleDir 'models/models.json') -Raw | ConvertFrom-Json
+            $entry = @($manifest.models | Where-Object { $_.kind -eq 'Embedder' -and $_.PSObject.Properties['file'] -and $_.file })[0]
+            Copy-Item -LiteralPath (Join-Path $ctx.ModuleDir "models/$($entry.file)") -Destination (Join-Path $root 'models/my-embedder.onnx')
+            $entry.name = 'MyEmbedder'; $entry.file = 'my-embedder.onnx'
+            $entry | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath (Join-Path $root 'models/my-embedder.json')
+        }
+    }
+    BeforeEach { Push-Location -LiteralPath $root }
+    AfterEach { Pop-Location }
+
+    It 'runs without error and writes output' {
+        # Strip a 'PS C:\>' style prompt if an example carries one.
+        $text = ($Code -split "`r?`n" | ForEach-Object { $_ -replace '^\s*PS(\s+[^>]*)?>\s?', '' }) -join "`n"
+        $text.Trim() | Should -Not -BeNullOrEmpty
+        $block = [scriptblock]::Create($text)
+        $thrown = $null
+        $all = @()
+        try { $all = @(& { $ErrorActionPreference = 'Continue'; & $block } 2>&1) } catch { $thrown = $_ }
+        $thrown | Should -BeNullOrEmpty -Because "the example must not throw: $thrown"
+        $errors = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $errors.Count | Should -Be 0 -Because "the example wrote: $($errors -join '; ')"
+        $output = @($all | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] })
+        $output.Count | Should -BeGreaterThan 0
+        # What the user sees must render too (format views, calculated properties).
+        ($output | Out-String -Width 120).Trim() | Should -Not -BeNullOrEmpty
+    }
+}
