@@ -11,6 +11,8 @@
     CmdletsToExport      = @(
         'Get-Face'
         'Get-FaceEmbedding'
+        'Compare-Face'
+        'Test-FaceMatch'
         'Export-FaceAnnotation'
     )
     FunctionsToExport    = @()

@@ -1,0 +1,342 @@
+using System.Collections;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using FaceNet.Engine.Models;
+using FaceNet.Engine.Pipeline;
+using FaceNet.Engine.Verification;
+
+namespace FaceNet.PowerShell.Internal;
+
+/// <summary>ErrorIds of Compare-Face and Test-FaceMatch (stable: scripts and tests match on them).</summary>
+internal static class VerificationErrorIds
+{
+    public const string FaceNotFound = "FaceNotFound";
+    public const string ModelMismatch = "ModelMismatch";
+    public const string FalseMatchRateTooLow = "FalseMatchRateTooLow";
+    public const string FalseMatchRateUncalibrated = "FalseMatchRateUncalibrated";
+    public const string UnsupportedInputObject = "UnsupportedInputObject";
+}
+
+/// <summary>
+/// One input of Compare-Face/Test-FaceMatch: an image (every face in it), or faces/embeddings that came from one
+/// image. Faces still to be embedded are kept as Face objects until the model is known.
+/// </summary>
+internal sealed class FaceInputGroup(string key, string? imagePath)
+{
+    public string Key { get; } = key;
+    /// <summary>Set when the group is an image to detect faces in.</summary>
+    public string? ImagePath { get; } = imagePath;
+    public List<Face> PendingFaces { get; } = [];
+    public List<FaceEmbedding> Embeddings { get; } = [];
+    /// <summary>The image could not be read (an error was written already).</summary>
+    public bool LoadFailed { get; set; }
+    public string DisplayName => System.IO.Path.GetFileName(Key) is { Length: > 0 } n ? n : Key;
+}
+
+/// <summary>
+/// Shared by Compare-Face and Test-FaceMatch: turns paths, files, Face objects and embeddings (live, from
+/// Import-Clixml or from ConvertFrom-Json) into embeddings of one model, and resolves the match threshold.
+/// </summary>
+public abstract class VerificationCmdletBase : FaceCmdletBase
+{
+    protected const string ThresholdSet = "Threshold";
+    protected const string FalseMatchRateSet = "FalseMatchRate";
+
+    /// <summary>The embedder for images and faces. Default: the model of the embeddings given, else the manifest's default.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ModelNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Model { get; set; }
+
+    /// <summary>Similarity (0-100) at or above which two faces match. Default: the model's default threshold, which reads 50.</summary>
+    [Parameter(ParameterSetName = ThresholdSet)]
+    [ValidateRange(0.0, 100.0)]
+    public double Threshold { get; set; } = double.NaN;
+
+    /// <summary>Picks the threshold whose false match rate, measured on LFW View 1, is at most this.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FalseMatchRateSet)]
+    [ValidateRange(0.0, 1.0)]
+    public double FalseMatchRate { get; set; } = double.NaN;
+
+    private protected string ResolvedModel { get; private set; } = "";
+    private protected SimilarityScale Scale { get; private set; } = SimilarityScale.Linear(0.5);
+    /// <summary>Cosine at or above which a pair matches.</summary>
+    private protected double ThresholdCosine { get; private set; }
+    /// <summary>The same threshold in Similarity units (what FaceComparison.Threshold shows).</summary>
+    private protected double ThresholdSimilarity { get; private set; }
+
+    private ModelManifest _manifest = null!;
+    private FaceAnalyzer? _analyzer;
+
+    /// <summary>Sorts pipeline/parameter values into input groups (by source image); bad values become errors.</summary>
+    private protected void AddInputs(object? value, List<FaceInputGroup> groups)
+    {
+        foreach (var item in Flatten(value))
+        {
+            switch (item)
+            {
+                case FaceEmbedding e:
+                    Group(groups, e.Face?.Path).Embeddings.Add(e);
+                    break;
+                case Face f:
+                    Group(groups, f.Path).PendingFaces.Add(f);
+                    break;
+                case FileInfo file:
+                    AddImage(groups, file.FullName);
+                    break;
+                case DirectoryInfo dir:
+                    WriteError(new ErrorRecord(new ArgumentException($"'{dir.FullName}' is a folder; give image files (e.g. Get-ChildItem '{dir.FullName}' -File)."),
+                        ErrorIds.FileNotFound, ErrorCategory.InvalidArgument, dir.FullName));
+                    break;
+                case string s:
+                    foreach (var path in ResolvePaths([s], literal: false)) AddImage(groups, path);
+                    break;
+                case PSObject pso:
+                    AddLoose(pso, groups);
+                    break;
+                default:
+                    WriteError(Unsupported(item));
+                    break;
+            }
+        }
+    }
+
+    private static IEnumerable<object> Flatten(object? value)
+    {
+        if (value is null) yield break;
+        var baseObject = value is PSObject p && p.BaseObject is not PSCustomObject ? p.BaseObject : value;
+        if (baseObject is IEnumerable list and not string and not IDictionary)
+        {
+            foreach (var x in list) foreach (var y in Flatten(x)) yield return y;
+            yield break;
+        }
+        yield return baseObject;
+    }
+
+    /// <summary>Objects with no .NET type: embeddings and faces from Import-Clixml or ConvertFrom-Json, and deserialized files.</summary>
+    private void AddLoose(PSObject pso, List<FaceInputGroup> groups)
+    {
+        if (Prop(pso, "Vector") is { } vector && Prop(pso, "Model") is { } model)
+        {
+            float[] v;
+            try { v = LanguagePrimitives.ConvertTo<float[]>(vector); }
+            catch (PSInvalidCastException) { WriteError(Unsupported(pso)); return; }
+            var face = Prop(pso, "Face") is { } f ? ToFace(f) : new Face { Path = Prop(pso, "Path")?.ToString() ?? "" };
+            Group(groups, face.Path).Embeddings.Add(new FaceEmbedding(face, model.ToString()!, v));
+            return;
+        }
+        if (Prop(pso, "Path") is not null && Prop(pso, "Width") is not null && Prop(pso, "X") is not null)
+        {
+            var face = ToFace(pso);
+            Group(groups, face.Path).PendingFaces.Add(face);
+            return;
+        }
+        if (Prop(pso, "FullName") is { } full && pso.TypeNames.Any(t => t.EndsWith("System.IO.FileInfo", StringComparison.Ordinal)))
+        {
+            AddImage(groups, full.ToString()!);
+            return;
+        }
+        WriteError(Unsupported(pso));
+    }
+
+    private static object? Prop(PSObject pso, string name) => pso.Properties[name]?.Value;
+
+    private static Face ToFace(object value)
+    {
+        if (value is Face f) return f;
+        if (value is PSObject { BaseObject: Face bf }) return bf;
+        var p = value as PSObject ?? PSObject.AsPSObject(value);
+        float F(string n) => p.Properties[n]?.Value is { } v ? LanguagePrimitives.ConvertTo<float>(v) : 0;
+        FacePoint? Pt(string n) => p.Properties[n]?.Value is { } v && v is not string ? ToPoint(v) : null;
+        var face = new Face
+        {
+            Path = p.Properties["Path"]?.Value?.ToString() ?? "",
+            Index = p.Properties["Index"]?.Value is { } i ? LanguagePrimitives.ConvertTo<int>(i) : 0,
+            X = F("X"), Y = F("Y"), Width = F("Width"), Height = F("Height"), Confidence = F("Confidence"),
+            LeftEye = Pt("LeftEye"), RightEye = Pt("RightEye"), Nose = Pt("Nose"), MouthLeft = Pt("MouthLeft"), MouthRight = Pt("MouthRight"),
+            ImageWidth = (int)F("ImageWidth"), ImageHeight = (int)F("ImageHeight"),
+        };
+        if (p.Properties["Landmarks68"]?.Value is IEnumerable pts and not string)
+        {
+            var list = pts.Cast<object>().Select(ToPoint).ToList();
+            if (list.Count == 68 && list.All(x => x is not null)) face.Landmarks68 = list.ToArray()!;
+        }
+        return face;
+    }
+
+    private static FacePoint? ToPoint(object? v)
+    {
+        if (v is FacePoint fp) return fp;
+        if (v is PSObject { BaseObject: FacePoint b }) return b;
+        if (v is null || v is string) return null;
+        var p = PSObject.AsPSObject(v);
+        if (p.Properties["X"]?.Value is not { } x || p.Properties["Y"]?.Value is not { } y) return null;
+        return new FacePoint(LanguagePrimitives.ConvertTo<float>(x), LanguagePrimitives.ConvertTo<float>(y));
+    }
+
+    private static FaceInputGroup Group(List<FaceInputGroup> groups, string? path)
+    {
+        if (!string.IsNullOrEmpty(path))
+        {
+            var existing = groups.FirstOrDefault(g => g.ImagePath is null && string.Equals(g.Key, path, StringComparison.Ordinal));
+            if (existing is not null) return existing;
+        }
+        var g = new FaceInputGroup(string.IsNullOrEmpty(path) ? $"(embedding {groups.Count + 1})" : path!, null);
+        groups.Add(g);
+        return g;
+    }
+
+    private static void AddImage(List<FaceInputGroup> groups, string path) => groups.Add(new FaceInputGroup(path, path));
+
+    private static ErrorRecord Unsupported(object item) => new(
+        new ArgumentException($"Cannot compare a {(item is PSObject p ? p.TypeNames.FirstOrDefault() : item.GetType().FullName)}: " +
+                              "give image paths or files, faces from Get-Face, or embeddings from Get-FaceEmbedding (also read back with Import-Clixml or ConvertFrom-Json)."),
+        VerificationErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item);
+
+    /// <summary>
+    /// Picks the model (explicit -Model, else the embeddings' own, else the default), refuses mixed models,
+    /// resolves the threshold, then detects and embeds every image and pending face.
+    /// </summary>
+    private protected void Prepare(IReadOnlyList<FaceInputGroup> references, IReadOnlyList<FaceInputGroup> differences)
+    {
+        var all = references.Concat(differences).ToList();
+        var given = all.SelectMany(g => g.Embeddings).ToList();
+        string? modelName = Model ?? given.FirstOrDefault()?.Model;
+        try
+        {
+            (_manifest, ResolvedModel) = ModelResolver.Resolve(modelName, null);
+        }
+        catch (ArgumentException ex) when (Model is null && given.Count > 0)
+        {
+            // Embeddings of a model the shipped manifest does not know (e.g. -ModelPath): compare them as they are.
+            _manifest = ModelResolver.Shipped;
+            ResolvedModel = given[0].Model;
+            WriteWarning($"Model '{ResolvedModel}' is not in the shipped manifest, so its Similarity is uncalibrated (linear, threshold cosine 0.5). {ex.Message}");
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.UnknownModel, ErrorCategory.InvalidArgument, Model));
+        }
+
+        foreach (var e in given)
+            if (!string.Equals(e.Model, ResolvedModel, StringComparison.OrdinalIgnoreCase))
+                ThrowTerminatingError(new ErrorRecord(
+                    new ModelMismatchException(ResolvedModel, e.Model,
+                        $"Cannot compare an embedding of model '{e.Model}' ({e}) with model '{ResolvedModel}': embeddings of different models are not comparable. " +
+                        $"Compute both with the same model (-Model {e.Model}, or Get-FaceEmbedding -Model {ResolvedModel})."),
+                    VerificationErrorIds.ModelMismatch, ErrorCategory.InvalidArgument, e));
+        int? dim = given.Count > 0 ? given[0].Vector.Length : null;
+        foreach (var e in given)
+            if (e.Vector.Length != dim)
+                ThrowTerminatingError(new ErrorRecord(
+                    new ModelMismatchException(ResolvedModel, e.Model, $"Cannot compare a {e.Vector.Length}-d embedding with a {dim}-d one: they come from different models."),
+                    VerificationErrorIds.ModelMismatch, ErrorCategory.InvalidArgument, e));
+
+        ResolveThreshold();
+
+        foreach (var g in all)
+        {
+            if (Stopping) return;
+            try
+            {
+                EmbedGroup(g);
+            }
+            catch (ModelLoadException ex)
+            {
+                ThrowModelError(ex);
+            }
+        }
+    }
+
+    private void ResolveThreshold()
+    {
+        var descriptor = _manifest.TryGet(ResolvedModel, out var d) ? d : null;
+        Scale = descriptor is null ? SimilarityScale.Linear(0.5) : SimilarityScale.For(descriptor);
+        if (ParameterSetName == FalseMatchRateSet)
+        {
+            var table = descriptor is null ? null : FalseMatchTable.For(descriptor);
+            if (table is null)
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
+                    $"Model '{ResolvedModel}' has no false match rate table in the manifest; use -Threshold instead."),
+                    VerificationErrorIds.FalseMatchRateUncalibrated, ErrorCategory.NotImplemented, ResolvedModel));
+            if (table!.Calibration.Fingerprint is { } fp && fp != CalibrationFingerprint.Of(_manifest, descriptor!))
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
+                    $"The false match rate table of model '{ResolvedModel}' was measured with different model settings (fingerprint {fp}); " +
+                    "it must be measured again (tools/FaceNet.Calibration). Use -Threshold meanwhile."),
+                    VerificationErrorIds.FalseMatchRateUncalibrated, ErrorCategory.InvalidData, ResolvedModel));
+            try
+            {
+                var row = table.Lookup(FalseMatchRate);
+                ThresholdCosine = row.Threshold;
+                WriteVerbose(string.Create(CultureInfo.InvariantCulture,
+                    $"False match rate {FalseMatchRate}: threshold cosine {row.Threshold:0.0000} (measured rate {row.MeasuredRate:0.00e+0}, {row.FalseMatches} false matches in {table.Calibration.Pairs:N0} pairs, 95% upper bound {row.Upper95:0.00e+0})."));
+            }
+            catch (FalseMatchRateException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, VerificationErrorIds.FalseMatchRateTooLow, ErrorCategory.InvalidArgument, FalseMatchRate));
+            }
+            ThresholdSimilarity = Scale.ToSimilarity(ThresholdCosine);
+        }
+        else if (!double.IsNaN(Threshold))
+        {
+            ThresholdSimilarity = Threshold;
+            ThresholdCosine = Scale.ToCosine(Threshold);
+        }
+        else
+        {
+            ThresholdCosine = Scale.ThresholdCosine;
+            ThresholdSimilarity = SimilarityScale.ThresholdSimilarity;
+        }
+    }
+
+    private void EmbedGroup(FaceInputGroup g)
+    {
+        _analyzer ??= AnalyzerFor(_manifest);
+        if (g.ImagePath is { } path)
+        {
+            using var image = TryLoad(path);
+            if (image is null) { g.LoadFailed = true; return; }
+            var faces = _analyzer.Detect(image);
+            if (faces.Count == 0) return;
+            var vectors = _analyzer.Embed(image, faces, ResolvedModel);
+            for (int i = 0; i < faces.Count; i++)
+                g.Embeddings.Add(new FaceEmbedding(new Face(path, faces[i], image.Width, image.Height), ResolvedModel, vectors[i]));
+            return;
+        }
+        if (g.PendingFaces.Count == 0) return;
+        using (var image = TryLoad(g.PendingFaces[0].Path))
+        {
+            if (image is null) { g.LoadFailed = true; return; }
+            var vectors = _analyzer.Embed(image, g.PendingFaces.Select(f => f.ToEngine()).ToList(), ResolvedModel);
+            for (int i = 0; i < vectors.Length; i++)
+                g.Embeddings.Add(new FaceEmbedding(g.PendingFaces[i], ResolvedModel, vectors[i]));
+        }
+        g.PendingFaces.Clear();
+    }
+
+    /// <summary>Writes FaceNotFound for a group that yielded no face; true if it did.</summary>
+    private protected bool CheckHasFaces(FaceInputGroup g)
+    {
+        if (g.Embeddings.Count > 0) return true;
+        if (g.ImagePath is not null && !g.LoadFailed)
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No face found in '{g.ImagePath}'."),
+                VerificationErrorIds.FaceNotFound, ErrorCategory.ObjectNotFound, g.ImagePath));
+        return false;
+    }
+
+    private protected FaceComparison ToComparison(FaceEmbedding reference, FaceEmbedding difference, Engine.Verification.FaceComparison c) => new()
+    {
+        Reference = reference,
+        Difference = difference,
+        Similarity = c.Similarity,
+        Cosine = c.Cosine,
+        Distance = c.Distance,
+        Threshold = ThresholdSimilarity,
+        IsMatch = c.IsMatch,
+        Model = ResolvedModel,
+    };
+
+    private protected static List<ComparableFace> Comparable(IEnumerable<FaceEmbedding> embeddings) =>
+        embeddings.Select(e => new ComparableFace(e.Model, e.Vector)).ToList();
+}
