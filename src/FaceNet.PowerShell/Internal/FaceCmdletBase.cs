@@ -81,11 +81,15 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
             {
                 resolved = GetResolvedProviderPathFromPSPath(p, out provider);
             }
-            catch (ItemNotFoundException ex)
+            catch (ItemNotFoundException)
             {
-                WriteError(new ErrorRecord(new FileNotFoundException($"Cannot find path '{p}' because it does not exist.", p, ex), ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, p));
+                // Passed on unresolved: loading it reports FileNotFound in input order, like every other bad file.
             }
-            if (resolved is null) continue;
+            if (resolved is null)
+            {
+                yield return SessionState.Path.GetUnresolvedProviderPathFromPSPath(p);
+                continue;
+            }
             if (provider?.Name != "FileSystem")
             {
                 WriteError(new ErrorRecord(new ArgumentException($"'{p}' is not a file system path."), ErrorIds.FileNotFound, ErrorCategory.InvalidArgument, p));

@@ -58,9 +58,11 @@ public sealed class Face
     internal AnalyzedFace ToEngine()
     {
         static PointF2 P(FacePoint? p) => p is null ? default : new PointF2(p.X, p.Y);
-        FaceLandmarks landmarks = Landmarks68 is { Length: 68 }
-            ? FaceLandmarks.From68(Landmarks68.Select(P).ToArray())
-            : new FaceLandmarks(P(LeftEye), P(RightEye), P(Nose), P(MouthLeft), P(MouthRight), null);
+        // The named points are what the pipeline aligned on (they may come from the detector, not the 68).
+        var points68 = Landmarks68 is { Length: 68 } ? Landmarks68.Select(P).ToArray() : null;
+        FaceLandmarks landmarks = LeftEye is null && points68 is not null
+            ? FaceLandmarks.From68(points68)
+            : new FaceLandmarks(P(LeftEye), P(RightEye), P(Nose), P(MouthLeft), P(MouthRight), points68);
         return new AnalyzedFace(Index, new FaceBox(X, Y, Width, Height), Confidence, landmarks);
     }
 
