@@ -85,7 +85,7 @@ public static class AccuracyCommand
         var f = FaceLocator.FallbackFraction;
         o.WriteLine($"images:    {cache.Count} distinct, {cache.Seconds:0.0} s, {cache.ImagesPerSecond:0.0} images/s (detect + landmarks + embed)");
         o.WriteLine($"no face detected: {noFace.Count} image(s); handled by running landmarks on the central fallback box " +
-                    $"(x {f.X:0.00}W, y {f.Y:0.00}H, {f.W:0.00}W x {f.H:0.00}H = (75,70) 100x120 on 250x250) and embedding that face");
+                    $"(x {f.X:0.00}W, y {f.Y:0.00}H, {f.W:0.00}W x {f.H:0.00}H = (80,61) 93x129 on 250x250, the median detected box) and embedding that face");
         foreach (var p in noFace.Take(30)) o.WriteLine($"  {Path.GetFileName(p)}");
         if (noFace.Count > 30) o.WriteLine($"  ... {noFace.Count - 30} more");
         var detected = cache.Faces.Where(x => x.Face.Detected).Select(x => x.Face).ToList();
