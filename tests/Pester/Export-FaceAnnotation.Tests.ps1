@@ -15,6 +15,17 @@ BeforeAll {
     $script:Faces2 = @(Get-Face $Sample2)
     $script:FaceColor = [SkiaSharp.SKColor]::new(0, 191, 255)
 
+    function script:New-SolidPng([string] $Path, [int] $Width, [int] $Height, [byte] $Grey) {
+        $bmp = [SkiaSharp.SKBitmap]::new($Width, $Height)
+        try { $bmp.Erase([SkiaSharp.SKColor]::new($Grey, $Grey, $Grey)); Save-SkBitmap $bmp $Path ([SkiaSharp.SKEncodedImageFormat]::Png) } finally { $bmp.Dispose() }
+    }
+    # For the comparisons: left 800x600 and right 400x300 are both drawn 300 px high, the left at half size,
+    # so boxes land on whole pixels.
+    $script:LeftPng = Join-Path $Photos 'left.png'
+    $script:RightPng = Join-Path $Photos 'right.png'
+    New-SolidPng $LeftPng 800 600 90
+    New-SolidPng $RightPng 400 300 140
+
     function script:Get-Hashes { Get-ChildItem $Photos -File | Sort-Object Name | ForEach-Object { '{0} {1}' -f $_.Name, (Get-FileHash $_.FullName).Hash } }
     $script:OriginalHashes = Get-Hashes
 
@@ -239,5 +250,116 @@ Describe 'Export-FaceAnnotation style scales with the picture' {
             if ($Size -ge 4000) { $patch | Should -BeGreaterOrEqual 60 }
         }
         finally { $bmp.Dispose() }
+    }
+}
+
+Describe 'Export-FaceAnnotation with comparisons (side by side)' {
+    BeforeAll {
+        function script:New-TestComparison($Reference, $Difference, [double] $Similarity) {
+            $c = [FaceNet.PowerShell.FaceComparison]::new()
+            $c.Reference = New-TestEmbedding $Reference; $c.Difference = New-TestEmbedding $Difference
+            $c.Similarity = $Similarity; $c.Threshold = 50; $c.IsMatch = $Similarity -ge 50; $c.Model = 'Test'
+            $c
+        }
+        $script:LeftFace = New-TestFace $LeftPng 200 100 200 200 -ImageWidth 800 -ImageHeight 600  # drawn at (100,50) 100x100
+        $script:RightFace = New-TestFace $RightPng 100 60 120 120 -ImageWidth 400 -ImageHeight 300 # drawn at (500,60) 120x120
+        $script:RightFace2 = New-TestFace $RightPng 260 40 100 100 -Index 1 -ImageWidth 400 -ImageHeight 300 # drawn at (660,40) 100x100
+        $script:Cmp = Join-Path $TestDrive 'cmp'
+        New-Item -ItemType Directory $Cmp | Out-Null
+    }
+
+    It 'puts both photos side by side at one height: width = sum of the scaled widths' {
+        $path = Join-Path $Cmp 'size.png'
+        New-TestComparison $LeftFace $RightFace 60 | Export-FaceAnnotation -Path $path
+        $size = Get-ImageSize $path
+        $size.Height | Should -Be 300
+        $size.Width | Should -Be (400 + 400)
+    }
+
+    It 'uses the same height rule on real photos of different sizes' {
+        $a = $Faces1[0]; $b = $Faces2[0]
+        $path = Join-Path $Cmp 'photos.jpg'
+        New-TestComparison $a $b 70 | Export-FaceAnnotation -Path $path
+        $h = [math]::Min($a.ImageHeight, $b.ImageHeight)
+        $w = [math]::Round($a.ImageWidth * $h / $a.ImageHeight, [MidpointRounding]::AwayFromZero) + [math]::Round($b.ImageWidth * $h / $b.ImageHeight, [MidpointRounding]::AwayFromZero)
+        $size = Get-ImageSize $path
+        $size.Height | Should -Be $h
+        $size.Width | Should -Be $w
+    }
+
+    It 'boxes both faces in <Rgb> for Similarity <Similarity>, with the label patch under each box' -ForEach @(
+        @{ Similarity = 0; Rgb = '255,0,0' }
+        @{ Similarity = 25; Rgb = '255,128,0' }
+        @{ Similarity = 50; Rgb = '255,255,0' }
+        @{ Similarity = 75; Rgb = '128,255,0' }
+        @{ Similarity = 100; Rgb = '0,255,0' }
+    ) {
+        $path = Join-Path $Cmp "sim$Similarity.png"
+        New-TestComparison $LeftFace $RightFace $Similarity | Export-FaceAnnotation -Path $path
+        $bmp = Read-Picture $path
+        try {
+            Get-Rgb $bmp 150 50 | Should -Be $Rgb -Because 'the top edge of the reference face (left)'
+            Get-Rgb $bmp 100 100 | Should -Be $Rgb -Because 'the left edge of the reference face'
+            Get-Rgb $bmp 560 60 | Should -Be $Rgb -Because 'the top edge of the compared face (right)'
+            Get-Rgb $bmp 560 180 | Should -Be $Rgb -Because 'the bottom edge of the compared face'
+            Get-Rgb $bmp 560 120 | Should -Be '140,140,140' -Because 'the inside of the box is the photo'
+            $rgb = [int[]]($Rgb -split ',')
+            foreach ($label in (Measure-Region $bmp 100 153 60 14 $rgb), (Measure-Region $bmp 500 183 60 14 $rgb)) {
+                $label.Match | Should -BeGreaterThan 0.3 -Because 'the label patch under the box has the box colour'
+                $label.Dark | Should -BeGreaterThan 0.03 -Because 'the label text is dark'
+            }
+        }
+        finally { $bmp.Dispose() }
+    }
+
+    It 'gives each face its best match''s colour when there are several comparisons (-Top)' {
+        $path = Join-Path $Cmp 'top.png'
+        @(
+            New-TestComparison $LeftFace $RightFace 25
+            New-TestComparison $LeftFace $RightFace2 100
+        ) | Export-FaceAnnotation -Path $path
+        $bmp = Read-Picture $path
+        try {
+            Get-Rgb $bmp 560 60 | Should -Be '255,128,0' -Because 'the first compared face scored 25%'
+            Get-Rgb $bmp 710 40 | Should -Be '0,255,0' -Because 'the second compared face scored 100%'
+            Get-Rgb $bmp 150 50 | Should -Be '0,255,0' -Because 'the reference face shows its best match, 100%'
+        }
+        finally { $bmp.Dispose() }
+        (Get-ImageSize $path).Width | Should -Be 800
+    }
+
+    It 'names -Destination pictures after both photos (left-vs-right.annotated.jpg)' {
+        $dest = Join-Path $Cmp 'dest'
+        New-Item -ItemType Directory $dest | Out-Null
+        $files = @(New-TestComparison $LeftFace $RightFace 90 | Export-FaceAnnotation -Destination $dest -Format jpg -PassThru)
+        $files.Name | Should -Be 'left-vs-right.annotated.jpg'
+    }
+
+    It '-WhatIf writes nothing and an existing picture survives without -Force' {
+        $path = Join-Path $Cmp 'exists.png'
+        New-TestComparison $LeftFace $RightFace 10 | Export-FaceAnnotation -Path (Join-Path $Cmp 'whatif.png') -WhatIf
+        Test-Path (Join-Path $Cmp 'whatif.png') | Should -BeFalse
+        Set-Content $path 'keep me'
+        New-TestComparison $LeftFace $RightFace 10 | Export-FaceAnnotation -Path $path -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'FileExists,*'
+        Get-Content $path | Should -Be 'keep me'
+    }
+
+    It 'reports a comparison without faces (UnsupportedInputObject)' {
+        [FaceNet.PowerShell.FaceComparison]::new() | Export-FaceAnnotation -Path (Join-Path $Cmp 'none.png') -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UnsupportedInputObject,*'
+        Test-Path (Join-Path $Cmp 'none.png') | Should -BeFalse
+    }
+
+    It 'draws a real Compare-Face result' {
+        $crop = Join-Path $TestDrive 'crop.jpg'
+        $f = $Faces1[0]
+        New-RescaledCrop -Source $Sample1 -Path $crop -X ($f.X - $f.Width) -Y ($f.Y - $f.Height) -Width ($f.Width * 3) -Height ($f.Height * 3) -Scale 0.8
+        $path = Join-Path $Cmp 'real.png'
+        $c = @(Compare-Face $Sample1 $crop)
+        $c | Should -Not -BeNullOrEmpty
+        $c | Export-FaceAnnotation -Path $path
+        $h = [math]::Min($f.ImageHeight, (Get-ImageSize $crop).Height)
+        (Get-ImageSize $path).Height | Should -Be $h
     }
 }

@@ -110,6 +110,9 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
                 case FaceEmbedding { Face: { } face }:
                     AddFace(face);
                     break;
+                case FaceComparison comparison:
+                    AddComparison(comparison);
+                    break;
                 default:
                     WriteError(new ErrorRecord(new ArgumentException(
                             $"Export-FaceAnnotation draws Face, FaceEmbedding and FaceComparison objects (from Get-Face, Get-FaceEmbedding, Compare-Face); it got {item?.BaseObject?.GetType().FullName ?? "null"}."),
@@ -133,8 +136,16 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
     }
 
     /// <summary>A compared pair: the reference face on the left picture, the other on the right.</summary>
-    private void AddComparison(Face reference, Face difference, double similarity)
+    private void AddComparison(FaceComparison comparison)
     {
+        if (comparison.Reference?.Face is not { } reference || comparison.Difference?.Face is not { } difference
+            || string.IsNullOrEmpty(reference.Path) || string.IsNullOrEmpty(difference.Path))
+        {
+            WriteError(new ErrorRecord(new ArgumentException($"The comparison '{comparison}' lacks a Reference or Difference face with a Path, so there is no photo to draw."),
+                ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidData, comparison));
+            return;
+        }
+        var similarity = comparison.Similarity;
         var left = System.IO.Path.GetFullPath(reference.Path);
         var right = System.IO.Path.GetFullPath(difference.Path);
         var group = GroupFor("C|" + left + "|" + right, () => new Group(left, right));
