@@ -9,6 +9,35 @@ public sealed record ImageLoadOptions
     public long MaxPixels { get; init; } = 100_000_000;
 
     public static ImageLoadOptions Default { get; } = new();
+
+    private static readonly AsyncLocal<ImageLoadOptions?> s_ambient = new();
+
+    /// <summary>
+    /// The options a load without explicit options uses on this thread / async flow: those of the innermost
+    /// <see cref="Use"/> scope, else <see cref="Default"/>. Lets a host (the PowerShell cmdlets) apply a user
+    /// setting such as $FaceNetMaxImagePixels to work it queues, without threading options through every call.
+    /// </summary>
+    public static ImageLoadOptions Current => s_ambient.Value ?? Default;
+
+    /// <summary>Makes <paramref name="options"/> the <see cref="Current"/> options until the scope is disposed.</summary>
+    public static IDisposable Use(ImageLoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var previous = s_ambient.Value;
+        s_ambient.Value = options;
+        return new Scope(previous);
+    }
+
+    private sealed class Scope(ImageLoadOptions? previous) : IDisposable
+    {
+        private bool _done;
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            s_ambient.Value = previous;
+        }
+    }
 }
 
 /// <summary>Decodes files into upright RGBA images with SkiaSharp (libjpeg-turbo, libpng, libwebp, ...).</summary>
@@ -16,9 +45,12 @@ public static class ImageLoader
 {
     public static readonly string SupportedFormats = "JPEG, PNG, BMP, GIF (first frame), WebP, ICO, WBMP";
 
+    /// <summary>Largest file read at all (1 GiB).</summary>
+    public const long MaxFileBytes = 1L << 30;
+
     public static FaceImage Load(string path, ImageLoadOptions? options = null)
     {
-        options ??= ImageLoadOptions.Default;
+        options ??= ImageLoadOptions.Current;
         if (Directory.Exists(path))
             throw new ImageLoadException(ImageLoadFailure.NotAnImage, path, $"'{path}' is a directory, not an image file.");
         if (!File.Exists(path))
@@ -27,7 +59,22 @@ public static class ImageLoader
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            long length = stream.Length;
+            // No image format this module reads needs more than 1 GiB of compressed bytes for a picture under the
+            // pixel limit; refusing here keeps a stray disk image or video from being read into memory.
+            if (length > MaxFileBytes)
+                throw new ImageLoadException(ImageLoadFailure.TooLarge, path,
+                    $"The file '{path}' is {length / (1024.0 * 1024 * 1024):0.#} GiB, more than the {MaxFileBytes / (1024 * 1024 * 1024)} GiB an image file may have.");
+            bytes = new byte[length];
+            int read = 0;
+            while (read < bytes.Length)
+            {
+                int n = stream.Read(bytes, read, bytes.Length - read);
+                if (n == 0) break; // the file shrank while we read it: decode what is there
+                read += n;
+            }
+            if (read < bytes.Length) Array.Resize(ref bytes, read);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -38,39 +85,88 @@ public static class ImageLoader
 
     public static FaceImage Decode(byte[] bytes, string path, ImageLoadOptions? options = null)
     {
-        options ??= ImageLoadOptions.Default;
+        options ??= ImageLoadOptions.Current;
         if (bytes.Length == 0)
             throw new ImageLoadException(ImageLoadFailure.EmptyFile, path, $"The file '{path}' is empty (0 bytes).");
 
+        try
+        {
+            return DecodeCore(bytes, path, options);
+        }
+        catch (ImageLoadException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A decoder surprise (SkiaSharp argument checks, a codec refusing a conversion) is still a bad file,
+            // not a reason to end the caller's run.
+            throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The image '{path}' could not be decoded: {ex.Message}", ex);
+        }
+        catch (OutOfMemoryException ex)
+        {
+            throw new ImageLoadException(ImageLoadFailure.TooLarge, path, $"The image '{path}' needs more memory than is available to decode.", ex);
+        }
+    }
+
+    private static FaceImage DecodeCore(byte[] bytes, string path, ImageLoadOptions options)
+    {
         using var stream = new SKMemoryStream(bytes);
         using var codec = SKCodec.Create(stream, out var result);
         if (codec is null)
         {
             var failure = LooksLikeKnownContainer(bytes) ? ImageLoadFailure.UnsupportedFormat : ImageLoadFailure.NotAnImage;
             var message = failure == ImageLoadFailure.UnsupportedFormat
-                ? $"The file '{path}' is in an image format this module cannot decode. Supported formats: {SupportedFormats}."
+                ? $"The file '{path}' is in an image format this module cannot decode ({DescribeContainer(bytes)}). Supported formats: {SupportedFormats}."
                 : $"The file '{path}' is not a recognised image ({result}). Supported formats: {SupportedFormats}.";
             throw new ImageLoadException(failure, path, message);
         }
 
+        // The codec has read only the header: refuse big pictures before a single pixel is allocated.
         var info = codec.Info;
         long pixels = (long)info.Width * info.Height;
+        if (info.Width <= 0 || info.Height <= 0)
+            throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The image '{path}' claims a size of {info.Width}x{info.Height}.");
         if (pixels > options.MaxPixels)
             throw new ImageLoadException(ImageLoadFailure.TooLarge, path,
-                $"The image '{path}' is {info.Width}x{info.Height} ({pixels / 1e6:0.#} megapixels), over the limit of {options.MaxPixels / 1e6:0.#} megapixels.");
+                $"The image '{path}' is {info.Width}x{info.Height} ({pixels / 1e6:0.#} megapixels), over the limit of {options.MaxPixels / 1e6:0.#} megapixels. " +
+                "Raise the limit with $FaceNetMaxImagePixels (in pixels) if the picture is genuine.");
 
         var decodeInfo = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var bitmap = new SKBitmap(decodeInfo);
-        var status = codec.GetPixels(decodeInfo, bitmap.GetPixels());
-        // A truncated file still yields the rows decoded so far; anything else is corrupt.
+        var bitmap = new SKBitmap();
+        if (!bitmap.TryAllocPixels(decodeInfo))
+        {
+            bitmap.Dispose();
+            throw new ImageLoadException(ImageLoadFailure.TooLarge, path,
+                $"The image '{path}' is {info.Width}x{info.Height}: there is not enough memory for its {pixels * 4 / (1024.0 * 1024):0} MiB of pixels.");
+        }
+        SKCodecResult status;
+        try
+        {
+            status = codec.GetPixels(decodeInfo, bitmap.GetPixels());
+        }
+        catch
+        {
+            bitmap.Dispose();
+            throw;
+        }
+        // A truncated file still yields the rows decoded so far (the rest stays blank); anything else is corrupt.
         if (status != SKCodecResult.Success && status != SKCodecResult.IncompleteInput && status != SKCodecResult.ErrorInInput)
         {
             bitmap.Dispose();
             throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The image '{path}' could not be decoded ({status}).");
         }
 
-        var upright = ApplyOrientation(bitmap, codec.EncodedOrigin);
-        return new FaceImage(upright, path);
+        try
+        {
+            var upright = ApplyOrientation(bitmap, codec.EncodedOrigin);
+            return new FaceImage(upright, path);
+        }
+        catch
+        {
+            bitmap.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Rotates/flips so that the pixels are upright as a viewer shows them (EXIF orientation 1-8).</summary>
@@ -112,5 +208,21 @@ public static class ImageLoader
         if (b.Length >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0) || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) return true; // TIFF
         if (b.Length >= 2 && b[0] == 0xFF && b[1] == 0x0A) return true; // JPEG XL codestream
         return false;
+    }
+
+    private static string DescribeContainer(byte[] b)
+    {
+        if (b.Length >= 12 && b[4] == 'f' && b[5] == 't' && b[6] == 'y' && b[7] == 'p')
+        {
+            var brand = System.Text.Encoding.ASCII.GetString(b, 8, 4);
+            return brand switch
+            {
+                "heic" or "heix" or "hevc" or "hevx" or "heim" or "heis" or "mif1" or "msf1" => $"HEIF/HEIC, brand '{brand}'",
+                "avif" or "avis" => $"AVIF, brand '{brand}'",
+                _ => $"ISO media file, brand '{brand.Trim('\0', ' ')}'",
+            };
+        }
+        if (b.Length >= 2 && b[0] == 0xFF && b[1] == 0x0A) return "JPEG XL";
+        return "TIFF";
     }
 }

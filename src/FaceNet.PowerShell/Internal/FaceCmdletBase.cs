@@ -23,11 +23,37 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
 
     private OrderedWorkQueue<ImageResult>? _queue;
 
+    /// <summary>The preference variable that overrides the pixel limit (ImageLoadOptions.MaxPixels) for every cmdlet.</summary>
+    public const string MaxImagePixelsVariable = "FaceNetMaxImagePixels";
+    private const string InvalidMaxImagePixelsErrorId = "InvalidMaxImagePixels";
+
+    private ImageLoadOptions? _loadOptions;
+
+    /// <summary>
+    /// Decoding options for this command: the engine defaults, with $FaceNetMaxImagePixels (a positive number of
+    /// pixels, looked up like any preference variable) as the pixel limit when it is set.
+    /// </summary>
+    protected ImageLoadOptions LoadOptions => _loadOptions ??= ReadLoadOptions();
+
+    private ImageLoadOptions ReadLoadOptions()
+    {
+        var value = SessionState.PSVariable.GetValue(MaxImagePixelsVariable);
+        if (value is null) return ImageLoadOptions.Default;
+        if (LanguagePrimitives.TryConvertTo<double>(value, out var d) && d >= 1 && d <= long.MaxValue)
+            return ImageLoadOptions.Default with { MaxPixels = (long)d };
+        ThrowTerminatingError(new ErrorRecord(
+            new ArgumentException($"${MaxImagePixelsVariable} must be a positive number of pixels, such as 250e6; it is '{value}'. Remove the variable to use the default of {ImageLoadOptions.Default.MaxPixels / 1e6:0} megapixels."),
+            InvalidMaxImagePixelsErrorId, ErrorCategory.InvalidArgument, value));
+        return ImageLoadOptions.Default;
+    }
+
     /// <summary>Queues one image's work; its result comes back, in input order, through DrainImages.</summary>
     protected void SubmitImage(Func<CancellationToken, ImageResult> work)
     {
         _queue ??= new OrderedWorkQueue<ImageResult>(ThrottleLimit);
-        _queue.Submit(work);
+        var options = LoadOptions;
+        // Loads inside the work (ImageResult.Process) use this command's options without each cmdlet passing them.
+        _queue.Submit(token => { using (ImageLoadOptions.Use(options)) return work(token); });
     }
 
     /// <summary>Hands finished results to emit on the pipeline thread; bad images become non-terminating errors.</summary>
@@ -41,7 +67,11 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
                 if (result.Error is ImageLoadException load) WriteError(ErrorIds.ForImage(load));
                 else if (result.Error is not null)
                     WriteError(new ErrorRecord(result.Error, ErrorIds.FaceProcessingFailed, ErrorCategory.InvalidResult, result.Path));
-                else emit(result);
+                else
+                {
+                    WarnIfFaceLimitReached(result);
+                    emit(result);
+                }
             }
         }
         catch (ModelLoadException ex)
@@ -54,6 +84,14 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
     }
 
     protected override void StopProcessing() => _queue?.Cancel();
+
+    /// <summary>The detectors stop at DetectionOptions.MaxFaces: say so instead of silently dropping faces.</summary>
+    protected void WarnIfFaceLimitReached(ImageResult result)
+    {
+        int max = DetectionOptions.Default.MaxFaces;
+        if (result.Faces.Count >= max)
+            WriteWarning($"'{result.Path}' has at least {max} faces, the most reported for one image (DetectionOptions.MaxFaces); faces beyond the {max} most confident were not reported.");
+    }
 
     /// <summary>Releases worker state; called from EndProcessing and when the command is torn down early.</summary>
     protected void DisposeQueue()
@@ -106,7 +144,7 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
     {
         try
         {
-            return ImageLoader.Load(path);
+            return ImageLoader.Load(path, LoadOptions);
         }
         catch (ImageLoadException ex)
         {
