@@ -9,12 +9,13 @@
                                 'N passed, N failed, N skipped' as its last line; exits non-zero on any failure.
     ./build.ps1 -Task Accuracy  Verification accuracy on an LFW-format folder (-Dataset, -Pairs, optional -Model, -Train).
     ./build.ps1 -Task Detection Detector recall on a folder with dlib imglab XML ground truth (-Dataset).
+    ./build.ps1 -Task Benchmark Speed benchmark (tools/FaceNet.Benchmark): optional -SkipPeer, -Memory.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'Detection', 'Clean')]
+    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'Detection', 'Benchmark', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
@@ -22,7 +23,10 @@ param(
     [string] $Dataset,
     [string] $Pairs,
     [string] $Train,
-    [string] $Model
+    [string] $Model,
+    # Benchmark arguments
+    [switch] $SkipPeer,
+    [switch] $Memory
 )
 
 $ErrorActionPreference = 'Stop'
@@ -174,6 +178,13 @@ function Invoke-Validation([string[]] $Arguments) {
     Invoke-Native dotnet (@('run', '-c', 'Release', '--project', (Join-Path $Root 'tools/FaceNet.Validation'), '--') + $Arguments)
 }
 
+# Benchmark: builds, fetches the demo photos, then delegates to the benchmark script.
+function Invoke-Benchmark {
+    Invoke-Build
+    Get-TestData
+    & (Join-Path $Root 'tools/FaceNet.Benchmark/Invoke-Benchmark.ps1') -Root $Root -SkipPeer:$SkipPeer -Memory:$Memory
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Demo' { Invoke-Demo }
@@ -191,5 +202,6 @@ switch ($Task) {
         if (-not $Dataset) { $Dataset = Join-Path $SharedDir 'data/face-samples/detection' }
         Invoke-Validation @('detection', '--dataset', $Dataset)
     }
+    'Benchmark' { Invoke-Benchmark }
     'Clean' { Remove-Item $Out, $TestDataDir -Recurse -Force -ErrorAction SilentlyContinue }
 }

@@ -129,6 +129,7 @@ internal static class Stages
         void Add(string k, double v) { if (!t.TryGetValue(k, out var l)) t[k] = l = []; l.Add(v); }
         var captured = new List<ImageTensors>();
         int faces = 0, noFace = 0;
+        var detectorsUsed = new Dictionary<string, int>(StringComparer.Ordinal);
         var perImageTotal = new List<double>();
         long pixels = 0;
         Console.WriteLine($"[{workload}] stages: {files.Length} images, single thread, IntraOpThreads=1, embedders {string.Join(", ", embedders.Select(e => e.Name))}");
@@ -145,7 +146,12 @@ internal static class Stages
             t0 = Stopwatch.GetTimestamp();
             cap.Detector = new DenseTensor<float>(new[] { 1, detIn.Channels, detIn.Height, detIn.Width });
             using (var resized = TensorFiller.Resize(image.Bitmap, detIn.Width, detIn.Height))
+            {
+                long tr = Stopwatch.GetTimestamp();
+                Add("detect.resize", Ms(tr - t0));
                 TensorFiller.Fill(resized, detIn, cap.Detector.Buffer.Span);
+                Add("detect.fill", Ms(Stopwatch.GetTimestamp() - tr));
+            }
             t1 = Stopwatch.GetTimestamp();
             Add("detect.prep", Ms(t1 - t0));
             var detSession = OnnxSessionCache.Get(manifest, detDesc);
@@ -157,6 +163,10 @@ internal static class Stages
             var boxes = analyzer.Detector.Detect(image, DetectionOptions.Default);
             t1 = Stopwatch.GetTimestamp();
             Add("detect", Ms(t1 - t0));
+            // The default detector picks UltraFace or MTCNN by image size; record which ran.
+            var used = analyzer.Detector is AutoDetector auto ? auto.For(image).Name : analyzer.Detector.Name;
+            detectorsUsed[used] = detectorsUsed.GetValueOrDefault(used) + 1;
+            Add($"detect[{used}]", Ms(t1 - t0));
             double imageTotal = t.GetValueOrDefault("decode")![^1] + Ms(t1 - t0);
 
             if (boxes.Count == 0) noFace++;
@@ -169,6 +179,22 @@ internal static class Stages
                 t1 = Stopwatch.GetTimestamp();
                 Add("landmarks", Ms(t1 - t0));
                 imageTotal += Ms(t1 - t0);
+                // As FaceAnalyzer.Detect: MTCNN's own five points replace the landmark model's for 5-point alignment.
+                if (box.FivePoints is [var le, var re, var nose, var ml, var mr])
+                    lm = new FaceNet.Engine.Landmarks.FaceLandmarks(le, re, nose, ml, mr, lm.Points68);
+                // Diagnostic: the same landmark crop without mipmaps (Warp builds a full-image mipmap chain per call).
+                {
+                    float dside = box.Box.Height; var dc = box.Box.Center; float dscale = lmIn.Width / dside;
+                    var dm = SKMatrix.CreateScale(dscale, dscale).PreConcat(SKMatrix.CreateTranslation(-(dc.X - dside / 2), -(dc.Y - dside / 2)));
+                    t0 = Stopwatch.GetTimestamp();
+                    using (var plain = WarpNoMipmap(image.Bitmap, dm, lmIn.Width, lmIn.Height)) { }
+                    t1 = Stopwatch.GetTimestamp();
+                    Add("diag.crop-no-mipmap", Ms(t1 - t0));
+                    t0 = Stopwatch.GetTimestamp();
+                    using (var mip = TensorFiller.Warp(image.Bitmap, dm, lmIn.Width, lmIn.Height)) { }
+                    t1 = Stopwatch.GetTimestamp();
+                    Add("diag.crop-engine-warp", Ms(t1 - t0));
+                }
                 // Landmark input tensor (square crop), made as Landmark68Detector makes it.
                 float side = box.Box.Height;
                 var c = box.Box.Center;
@@ -212,7 +238,7 @@ internal static class Stages
         var stageRows = t.OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new { stage = kv.Key, calls = kv.Value.Count, median_ms = Median(kv.Value), p90_ms = Quantile(kv.Value, 0.9), mean_ms = kv.Value.Average() })
             .ToList();
-        Console.WriteLine($"[{workload}] {files.Length} images ({pixels / (double)files.Length / 1e6:0.##} MP each on average), {faces} faces, {noFace} with no face");
+        Console.WriteLine($"[{workload}] {files.Length} images ({pixels / (double)files.Length / 1e6:0.##} MP each on average), {faces} faces, {noFace} with no face; detector used: {string.Join(", ", detectorsUsed.Select(kv => $"{kv.Key} x{kv.Value}"))}");
         foreach (var r in stageRows)
             Console.WriteLine($"  {r.stage,-22} median {r.median_ms,8:0.00} ms  p90 {r.p90_ms,8:0.00} ms  ({r.calls} calls)");
         var decodeForDetection = Enumerable.Range(0, t["decode"].Count).Select(i => t["decode"][i] + t["detect.prep"][i]).ToList();
@@ -283,6 +309,8 @@ internal static class Stages
                 threadsList.ForEach(th => th.Join());
                 sw.Stop();
                 double ips = total / sw.Elapsed.TotalSeconds;
+                if (detectorsUsed.Keys.Any(k => k != detDesc.Name) && arr == arrangements[0] && variant == variants[0])
+                    Console.WriteLine($"  note: the pipeline ran {string.Join("/", detectorsUsed.Keys)} here; models-only runs the {detDesc.Name} pass only, so it leaves out MTCNN's passes");
                 Console.WriteLine($"  models only {variant,-14} {workers} worker(s) x {threads} intra-op thread(s): {ips,7:0.0} images/s ({passes / (double)captured.Count:0.0} passes per image)");
                 modelsOnly.Add(new { model = variant, workers, threads, images_per_sec = ips, passes_per_image = passes / (double)captured.Count });
                 foreach (var s in sessions.Values) s.Dispose();
@@ -295,6 +323,7 @@ internal static class Stages
             images = files.Length,
             faces,
             no_face = noFace,
+            detectors_used = detectorsUsed,
             megapixels = pixels / (double)files.Length / 1e6,
             stages = stageRows,
             decode_for_detection_median_ms = Median(decodeForDetection),
@@ -305,6 +334,18 @@ internal static class Stages
         if (opts.TryGetValue("json", out var jsonPath))
             File.WriteAllText(jsonPath, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
+    }
+
+    private static SKBitmap WarpNoMipmap(SKBitmap source, SKMatrix m, int width, int height)
+    {
+        var result = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        using var canvas = new SKCanvas(result);
+        canvas.Clear(SKColors.Black);
+        canvas.SetMatrix(m);
+        // As TensorFiller.Warp, but SKMipmapMode.None: isolates the cost of the mipmap chain.
+        using var image = SKImage.FromBitmap(source);
+        canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None), null);
+        return result;
     }
 
     /// <summary>The single ONNX embedders behind a model name, with their mirror flag, as EmbedderFactory builds them.</summary>
