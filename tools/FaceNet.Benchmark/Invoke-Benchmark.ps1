@@ -50,6 +50,14 @@ function Quote([string] $s) { "'" + $s.Replace("'", "''") + "'" }
 function Median([double[]] $v) { $s = @($v | Sort-Object); if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 } }
 
 if (-not (Test-Path $ModuleManifest)) { throw "The module is not built ($ModuleManifest). Run ./build.ps1 -Task Benchmark, which builds it first." }
+# A private copy: other build.ps1 runs may rebuild out/FaceNet while this runs.
+if (-not $ReportOnly) {
+    $snap = Join-Path $Bench 'FaceNet'
+    if (Test-Path $snap) { Remove-Item $snap -Recurse -Force }
+    Copy-Item (Split-Path $ModuleManifest) $snap -Recurse
+}
+$ModuleManifest = Join-Path $Bench 'FaceNet/FaceNet.psd1'
+$commit = (& git -C $Root rev-parse --short HEAD 2>$null)
 if (-not (Test-Path $Lfw)) { throw "LFW folder '$Lfw' not found (expected ../shared/data/lfw-view1)." }
 if (-not (Test-Path (Join-Path $DemoDir 'sample1.jpg'))) { throw "Demo photos missing in $DemoDir; run ./build.ps1 -Task TestData." }
 
@@ -265,7 +273,7 @@ function Best-ModelsOnly($w, $m) {
 function Stage($w, $name) { ($stages[$w].stages | Where-Object stage -eq $name).median_ms }
 
 $md = [System.Text.StringBuilder]::new()
-$null = $md.AppendLine("Measured $(Get-Date -Format 'yyyy-MM-dd HH:mm') on $([Environment]::ProcessorCount) cores ($((Get-Content /proc/cpuinfo | Select-String 'model name' | Select-Object -First 1).Line -replace '.*:\s*', '')), ``build.ps1 -Task Benchmark``. Default embedder: $defaultModel.")
+$null = $md.AppendLine("Measured $(Get-Date -Format 'yyyy-MM-dd HH:mm') on $([Environment]::ProcessorCount) cores ($((Get-Content /proc/cpuinfo | Select-String 'model name' | Select-Object -First 1).Line -replace '.*:\s*', '')), ``build.ps1 -Task Benchmark`` at commit $commit. Default embedder: $defaultModel.")
 $null = $md.AppendLine()
 $null = $md.AppendLine('| workload | model | images/s | faces/s | models-only images/s (best arrangement) | pipeline efficiency | no-face photos | peak RSS MB |')
 $null = $md.AppendLine('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |')
