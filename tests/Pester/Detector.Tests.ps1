@@ -48,7 +48,7 @@ Describe '-MinFaceSize' {
 
     It 'Get-Face -MinFaceSize keeps only faces at least that large' {
         $all = @(Get-Face -Path $sample1)
-        $limit = [int](($all | ForEach-Object { [Math]::Max($_.Width, $_.Height) } | Measure-Object -Maximum).Maximum)
+        $limit = [int][Math]::Floor(($all | ForEach-Object { [Math]::Max($_.Width, $_.Height) } | Measure-Object -Maximum).Maximum)
         $big = @(Get-Face -Path $sample1 -MinFaceSize $limit)
         $big.Count | Should -BeGreaterOrEqual 1
         $big.Count | Should -BeLessOrEqual $all.Count
