@@ -69,6 +69,7 @@ public sealed class FalseMatchTable
             // Scores are compared as floats: make sure the k-th is at or above and the (k+1)-th below.
             float t = (float)threshold;
             if (t > sorted[k - 1]) t = sorted[k - 1];
+            if (t <= sorted[k]) t = MathF.BitIncrement(sorted[k]);   // float rounding or ties: never count the (k+1)-th
             long matches = CountAtOrAbove(sorted, t);
             rows.Add(new FalseMatchRow
             {

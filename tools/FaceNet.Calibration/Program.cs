@@ -1,0 +1,484 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FaceNet.Engine.Detection;
+using FaceNet.Engine.Embedding;
+using FaceNet.Engine.Geometry;
+using FaceNet.Engine.Imaging;
+using FaceNet.Engine.Landmarks;
+using FaceNet.Engine.Models;
+using FaceNet.Engine.Pipeline;
+using FaceNet.Engine.Verification;
+
+namespace FaceNet.Calibration;
+
+/// <summary>
+/// Calibrates Similarity and false match rates for the embedders of models/models.json on LFW View 1:
+/// every photo is embedded once, then
+///  * Similarity knots: medians of the DevTrain same and different pairs (-> 90% and 5%) around defaultThreshold (-> 50%);
+///  * false match rate table: all different-identity pairs among the photos (about 12 million), rates 1e-1 .. 1e-5,
+///    each with its count of false matches and a one-sided 95% Clopper-Pearson upper bound.
+/// With --write the two fields are written into the manifest (re-read just before writing; nothing else changes).
+/// </summary>
+public static class Program
+{
+    private const string Usage = """
+        FaceNet.Calibration: Similarity knots and false match rate tables for models/models.json.
+
+          dotnet run --project tools/FaceNet.Calibration -c Release -- [--models A,B] [--write] [--top 25]
+              [--dataset DIR] [--manifest PATH] [--workers N] [--exclusions FILE] [--cache DIR] [--limit N]
+
+          --models      embedders to calibrate (default: every Embedder/Ensemble in the manifest)
+          --write       write 'similarity' and 'falseMatchRates' of those models into the manifest
+          --top N       list the N closest different-identity pairs (to inspect for mislabels; default 25)
+          --dataset     LFW View 1 folder (default ../shared/data/lfw-view1)
+          --exclusions  pairs/photos left out of the table (default lfw-exclusions.txt beside this tool's source)
+          --cache       folder for per-model embeddings (default out/calibration); keyed by the model's fingerprint
+          --limit N     first N photos only (smoke test; never written)
+        """;
+
+    public static int Main(string[] args)
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(Usage); return 0; }
+        try
+        {
+            var o = Options.Parse(args);
+            return Run(o, Console.Out);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+    }
+
+    private sealed record Options(string Dataset, string ManifestPath, string[]? Models, bool Write, int Top, int Workers,
+        string Exclusions, string Cache, int Limit)
+    {
+        public static Options Parse(string[] args)
+        {
+            var d = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < args.Length; i++)
+            {
+                if (!args[i].StartsWith("--")) throw new ArgumentException($"Unexpected argument '{args[i]}'.\n{Usage}");
+                d[args[i][2..]] = i + 1 < args.Length && !args[i + 1].StartsWith("--") ? args[++i] : null;
+            }
+            string Get(string k, string fallback) { var v = d.TryGetValue(k, out var x) ? x : null; d.Remove(k); return string.IsNullOrEmpty(v) ? fallback : v; }
+            var root = RepoRoot();
+            var o = new Options(
+                Get("dataset", Path.Combine(root, "..", "shared", "data", "lfw-view1")),
+                Get("manifest", Path.Combine(root, "models", "models.json")),
+                d.ContainsKey("models") ? Get("models", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null,
+                d.Remove("write"),
+                int.Parse(Get("top", "25")),
+                int.Parse(Get("workers", Math.Min(2, Environment.ProcessorCount).ToString())),
+                Get("exclusions", Path.Combine(root, "tools", "FaceNet.Calibration", "lfw-exclusions.txt")),
+                Get("cache", Path.Combine(root, "out", "calibration")),
+                int.Parse(Get("limit", "0")));
+            if (o.Models is not null) d.Remove("models");
+            if (d.Count > 0) throw new ArgumentException($"Unknown option(s): {string.Join(", ", d.Keys.Select(k => "--" + k))}.\n{Usage}");
+            return o;
+        }
+    }
+
+    public static string RepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "FaceNet.sln"))) return d.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+
+    private sealed record Photo(string Path, string Person, string File);
+    private sealed record Located(FaceLandmarks Landmarks, int FacesFound);
+
+    private static int Run(Options opt, TextWriter o)
+    {
+        if (opt.Workers > 1) OnnxSessionCache.IntraOpThreads = 1;
+        var manifest = ModelManifest.Load(opt.ManifestPath);
+        var models = (opt.Models ?? manifest.Models.Where(m => m.IsEmbedder).Select(m => m.Name).ToArray())
+            .Select(n => manifest.Get(n)).ToList();
+        foreach (var m in models) if (!m.IsEmbedder) throw new ArgumentException($"'{m.Name}' is not an embedder.");
+
+        var root = FindImageRoot(opt.Dataset);
+        var photos = Directory.EnumerateDirectories(root).OrderBy(p => p, StringComparer.Ordinal)
+            .SelectMany(dir => Directory.EnumerateFiles(dir, "*.jpg").OrderBy(p => p, StringComparer.Ordinal)
+                .Select(f => new Photo(f, System.IO.Path.GetFileName(dir), System.IO.Path.GetFileName(f))))
+            .ToList();
+        if (opt.Limit > 0) photos = photos.Take(opt.Limit).ToList();
+        var index = photos.Select((p, i) => (p.File, i)).ToDictionary(x => x.File, x => x.i, StringComparer.Ordinal);
+        o.WriteLine($"dataset: {root}: {photos.Count} photos of {photos.Select(p => p.Person).Distinct().Count()} people");
+
+        // 1. Locate the face of each photo once (the detector and landmarks are shared by all embedders).
+        var analyzer = new FaceAnalyzer(manifest);
+        var located = new Located?[photos.Count];
+        var sw = Stopwatch.StartNew();
+        Parallel.For(0, photos.Count, new ParallelOptions { MaxDegreeOfParallelism = opt.Workers }, i =>
+        {
+            using var image = ImageLoader.Load(photos[i].Path);
+            located[i] = Locate(analyzer, image);
+        });
+        var used = Enumerable.Range(0, photos.Count).Where(i => located[i] is not null).ToArray();
+        o.WriteLine($"faces: detected in {used.Length} of {photos.Count} photos ({sw.Elapsed.TotalSeconds:0} s); " +
+                    $"{photos.Count - used.Length} without a detected face are left out (a cmdlet never compares them)");
+        foreach (var i in Enumerable.Range(0, photos.Count).Where(i => located[i] is null).Take(20)) o.WriteLine($"  no face: {photos[i].File}");
+
+        var exclusions = Exclusions.Load(opt.Exclusions, index);
+        var devTrain = LoadPairs(Path.Combine(opt.Dataset, "pairsDevTrain.txt"), index);
+        var devTest = LoadPairs(Path.Combine(opt.Dataset, "pairsDevTest.txt"), index);
+        string date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        foreach (var model in models)
+        {
+            o.WriteLine();
+            o.WriteLine($"=== {model.Name} ({model.Kind}) ===");
+            string fingerprint = CalibrationFingerprint.Of(manifest, model);
+            var vectors = EmbedAll(manifest, model, photos, located, opt, fingerprint, o);
+
+            float Score(int a, int b) => System.Numerics.Tensors.TensorPrimitives.Dot(vectors[a], vectors[b]);
+            double threshold = model.DefaultThreshold ?? 0.5;
+
+            // Pair medians on the View 1 pair lists (pairs with a photo lacking a face are skipped).
+            (double Same, double Diff, int NSame, int NDiff) Medians(List<(int A, int B, bool Same)> pairs)
+            {
+                var ok = pairs.Where(p => vectors[p.A] is not null && vectors[p.B] is not null).ToList();
+                var s = ok.Where(p => p.Same).Select(p => (double)Score(p.A, p.B)).ToArray();
+                var d = ok.Where(p => !p.Same).Select(p => (double)Score(p.A, p.B)).ToArray();
+                return (Median(s), Median(d), s.Length, d.Length);
+            }
+            var train = Medians(devTrain);
+            var test = Medians(devTest);
+
+            // All different-identity pairs among photos with a face.
+            var (impostors, closest, excludedCount, sameAll) = AllDifferentPairs(used, photos, exclusions, Score, opt.Top);
+            var allDiffMedian = MedianInPlace((float[])impostors.Clone());
+
+            SimilarityScale scale;
+            try { scale = SimilarityScale.FromMedians(train.Diff, threshold, train.Same); }
+            catch (ArgumentException ex) { o.WriteLine($"similarity: cannot calibrate: {ex.Message}"); continue; }
+
+            o.WriteLine($"default threshold (cosine): {threshold:0.0000} ({model.ThresholdSource})");
+            o.WriteLine($"DevTrain medians: same {train.Same:0.0000} ({train.NSame} pairs), different {train.Diff:0.0000} ({train.NDiff} pairs)");
+            o.WriteLine($"similarity knots: " + string.Join(", ", scale.Knots.Select(k => $"{k.Cosine:0.0000}->{k.Similarity:0.#}")));
+            o.WriteLine($"Similarity readings: DevTrain same median {scale.ToSimilarity(train.Same):0.0}%, different median {scale.ToSimilarity(train.Diff):0.0}%; " +
+                        $"DevTest same median {scale.ToSimilarity(test.Same):0.0}% (cos {test.Same:0.0000}), different median {scale.ToSimilarity(test.Diff):0.0}% (cos {test.Diff:0.0000}); " +
+                        $"all different pairs median {scale.ToSimilarity(allDiffMedian):0.0}% (cos {allDiffMedian:0.0000}); default threshold {scale.ToSimilarity(threshold):0.0}%");
+
+            o.WriteLine($"different-identity pairs: {impostors.Length:N0} (excluded {excludedCount}); same-identity pairs (not used): {sameAll:N0}");
+            o.WriteLine($"closest {closest.Count} different-identity pairs (inspect for mislabels):");
+            foreach (var (a, b, s) in closest)
+                o.WriteLine($"  {s:0.0000}  {photos[a].File}  {photos[b].File}");
+
+            var rows = FalseMatchTable.BuildRows(impostors, FalseMatchTable.StandardRates);
+            o.WriteLine($"{"rate",-8} {"cosine",8} {"similarity",10} {"false matches",14} {"measured",10} {"upper 95%",10}");
+            foreach (var r in rows)
+                o.WriteLine($"{r.Rate,-8:0.#####} {r.Threshold,8:0.0000} {scale.ToSimilarity(r.Threshold),9:0.0}% {r.FalseMatches,14:N0} {r.MeasuredRate,10:0.00e+0} {r.Upper95,10:0.00e+0}");
+
+            if (!opt.Write) continue;
+            if (opt.Limit > 0) { o.WriteLine("--limit given: not writing."); continue; }
+            var similarity = new SimilarityCalibration
+            {
+                Knots = scale.Knots.Select(k => new SimilarityKnot(Math.Round(k.Cosine, 6), k.Similarity)).ToArray(),
+                Dataset = $"LFW View 1 DevTrain pairs (pairsDevTrain.txt; {train.NSame} same, {train.NDiff} different with a detected face)",
+                DifferentMedian = Math.Round(train.Diff, 6),
+                SameMedian = Math.Round(train.Same, 6),
+                Date = date,
+                Fingerprint = fingerprint,
+                Notes = "Piecewise linear in cosine: -1 -> 0, DevTrain different-pair median -> 5, defaultThreshold -> 50 (always follows defaultThreshold), " +
+                        FormattableString.Invariant($"DevTrain same-pair median -> 90, 1 -> 100. DevTest reads: same median {scale.ToSimilarity(test.Same):0.0}%, different median {scale.ToSimilarity(test.Diff):0.0}%."),
+            };
+            var fmr = new FalseMatchCalibration
+            {
+                Dataset = "LFW View 1 (deep-funneled 250x250, the 4,992 photos named by pairsDevTrain.txt and pairsDevTest.txt; ../shared/data/lfw-view1)",
+                Photos = photos.Count,
+                PhotosUsed = used.Length,
+                Pairs = impostors.LongLength,
+                Date = date,
+                Confidence = "upper95: one-sided 95% Clopper-Pearson upper bound on the true rate (3/N rule of three at 0 false matches)",
+                Excluded = exclusions.Describe(),
+                Fingerprint = fingerprint,
+                Notes = "All different-identity pairs (by LFW folder name) among photos with a detected face; face = largest detection containing the image centre. " +
+                        "Threshold = midpoint between the k-th and (k+1)-th highest different-pair cosine, k = floor(rate x pairs). " +
+                        "The closest different pairs were inspected for mislabels and duplicates (tools/FaceNet.Calibration/lfw-exclusions.txt).",
+                Rows = rows.ToArray(),
+            };
+            ManifestWriter.Write(opt.ManifestPath, model.Name, similarity, fmr);
+            o.WriteLine($"written: {opt.ManifestPath} ({model.Name}: similarity, falseMatchRates)");
+        }
+        return 0;
+    }
+
+    /// <summary>The largest detection whose box contains the image centre (LFW photos are centred on the named person), else the largest; null without a detection.</summary>
+    private static Located? Locate(FaceAnalyzer analyzer, FaceImage image)
+    {
+        var boxes = analyzer.Detector.Detect(image, DetectionOptions.Default);
+        if (boxes.Count == 0) return null;
+        var c = new PointF2(image.Width / 2f, image.Height / 2f);
+        var containing = boxes.Where(b => b.Box.X <= c.X && c.X <= b.Box.Right && b.Box.Y <= c.Y && c.Y <= b.Box.Bottom).ToList();
+        var box = (containing.Count > 0 ? containing : boxes.ToList()).MaxBy(b => b.Box.Area)!.Box;
+        return new Located(analyzer.Landmarker.Detect(image, box), boxes.Count);
+    }
+
+    private static float[]?[] EmbedAll(ModelManifest manifest, ModelDescriptor model, List<Photo> photos, Located?[] located,
+        Options opt, string fingerprint, TextWriter o)
+    {
+        Directory.CreateDirectory(opt.Cache);
+        string cacheFile = Path.Combine(opt.Cache, $"{model.Name}-{fingerprint}-{photos.Count}.bin");
+        if (File.Exists(cacheFile))
+        {
+            var cached = ReadCache(cacheFile, photos);
+            if (cached is not null) { o.WriteLine($"embeddings: from cache {cacheFile}"); return cached; }
+        }
+        var embedder = EmbedderFactory.Create(manifest, model.Name);
+        var vectors = new float[]?[photos.Count];
+        var sw = Stopwatch.StartNew();
+        int done = 0;
+        Parallel.For(0, photos.Count, new ParallelOptions { MaxDegreeOfParallelism = opt.Workers }, i =>
+        {
+            if (located[i] is not { } face) return;
+            using var image = ImageLoader.Load(photos[i].Path);
+            vectors[i] = embedder.Embed(image, [face.Landmarks])[0];
+            int n = Interlocked.Increment(ref done);
+            if (n % 500 == 0) Console.Error.WriteLine($"  {model.Name}: {n} photos, {n / sw.Elapsed.TotalSeconds:0.0}/s");
+        });
+        o.WriteLine($"embeddings: {done} photos in {sw.Elapsed.TotalSeconds:0} s ({done / Math.Max(1e-9, sw.Elapsed.TotalSeconds):0.0} photos/s)");
+        WriteCache(cacheFile, photos, vectors);
+        return vectors;
+    }
+
+    private static void WriteCache(string file, List<Photo> photos, float[]?[] vectors)
+    {
+        using var w = new BinaryWriter(File.Create(file));
+        w.Write(photos.Count);
+        for (int i = 0; i < photos.Count; i++)
+        {
+            w.Write(photos[i].File);
+            var v = vectors[i];
+            w.Write(v?.Length ?? 0);
+            if (v is not null) foreach (var x in v) w.Write(x);
+        }
+    }
+
+    private static float[]?[]? ReadCache(string file, List<Photo> photos)
+    {
+        using var r = new BinaryReader(File.OpenRead(file));
+        if (r.ReadInt32() != photos.Count) return null;
+        var vectors = new float[]?[photos.Count];
+        for (int i = 0; i < photos.Count; i++)
+        {
+            if (r.ReadString() != photos[i].File) return null;
+            int n = r.ReadInt32();
+            if (n == 0) continue;
+            var v = new float[n];
+            for (int k = 0; k < n; k++) v[k] = r.ReadSingle();
+            vectors[i] = v;
+        }
+        return vectors;
+    }
+
+    private static (float[] Scores, List<(int A, int B, float Score)> Closest, long Excluded, long SamePairs) AllDifferentPairs(
+        int[] used, List<Photo> photos, Exclusions exclusions, Func<int, int, float> score, int top)
+    {
+        var parts = new ConcurrentBag<(int Row, float[] Scores, List<(int, int, float)> Top, long Excluded, long Same)>();
+        Parallel.For(0, used.Length, ia =>
+        {
+            int a = used[ia];
+            var list = new List<float>(used.Length - ia);
+            var best = new List<(int, int, float)>();
+            long excluded = 0, same = 0;
+            for (int ib = ia + 1; ib < used.Length; ib++)
+            {
+                int b = used[ib];
+                if (photos[a].Person == photos[b].Person) { same++; continue; }
+                if (exclusions.Contains(a, b)) { excluded++; continue; }
+                float s = score(a, b);
+                list.Add(s);
+                if (top > 0) KeepTop(best, (a, b, s), top);
+            }
+            parts.Add((ia, list.ToArray(), best, excluded, same));
+        });
+        var ordered = parts.OrderBy(p => p.Row).ToList();
+        var all = new float[ordered.Sum(p => (long)p.Scores.Length)];
+        long offset = 0;
+        foreach (var p in ordered) { p.Scores.CopyTo(all, offset); offset += p.Scores.Length; }
+        var closest = new List<(int, int, float)>();
+        foreach (var p in ordered) foreach (var t in p.Top) KeepTop(closest, t, top);
+        return (all, closest.OrderByDescending(t => t.Item3).ToList(), ordered.Sum(p => p.Excluded), ordered.Sum(p => p.Same));
+    }
+
+    private static void KeepTop(List<(int, int, float)> best, (int, int, float) item, int top)
+    {
+        if (best.Count < top) { best.Add(item); return; }
+        int min = 0;
+        for (int i = 1; i < best.Count; i++) if (best[i].Item3 < best[min].Item3) min = i;
+        if (item.Item3 > best[min].Item3) best[min] = item;
+    }
+
+    private static double Median(double[] xs)
+    {
+        if (xs.Length == 0) return double.NaN;
+        Array.Sort(xs);
+        return xs.Length % 2 == 1 ? xs[xs.Length / 2] : (xs[xs.Length / 2 - 1] + xs[xs.Length / 2]) / 2;
+    }
+
+    private static double MedianInPlace(float[] xs)
+    {
+        if (xs.Length == 0) return double.NaN;
+        Array.Sort(xs);
+        return xs.Length % 2 == 1 ? xs[xs.Length / 2] : ((double)xs[xs.Length / 2 - 1] + xs[xs.Length / 2]) / 2;
+    }
+
+    private static List<(int A, int B, bool Same)> LoadPairs(string file, Dictionary<string, int> index)
+    {
+        var result = new List<(int, int, bool)>();
+        if (!File.Exists(file)) return result;
+        foreach (var line in File.ReadLines(file).Skip(1))
+        {
+            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            string Name(string person, string n) => $"{person}_{int.Parse(n):D4}.jpg";
+            (string A, string B, bool Same)? p = f.Length switch
+            {
+                3 => (Name(f[0], f[1]), Name(f[0], f[2]), true),
+                4 => (Name(f[0], f[1]), Name(f[2], f[3]), false),
+                _ => null,
+            };
+            if (p is { } q && index.TryGetValue(q.A, out int a) && index.TryGetValue(q.B, out int b)) result.Add((a, b, q.Same));
+        }
+        return result;
+    }
+
+    private static string FindImageRoot(string dataset)
+    {
+        if (!Directory.Exists(dataset)) throw new DirectoryNotFoundException($"LFW View 1 folder '{dataset}' not found (expected ../shared/data/lfw-view1).");
+        static bool HasPersonFolders(string dir) => Directory.EnumerateDirectories(dir).Take(50).Any(d => Directory.EnumerateFiles(d, "*_0001.jpg").Any());
+        if (HasPersonFolders(dataset)) return dataset;
+        foreach (var sub in Directory.EnumerateDirectories(dataset)) if (HasPersonFolders(sub)) return sub;
+        throw new DirectoryNotFoundException($"No LFW person folders in '{dataset}'.");
+    }
+}
+
+/// <summary>Pairs and photos left out of the false match table (lfw-exclusions.txt).</summary>
+internal sealed class Exclusions
+{
+    private readonly HashSet<(int, int)> _pairs = [];
+    private readonly HashSet<int> _photos = [];
+    private readonly HashSet<(string, string)> _people = [];
+    private readonly List<string> _lines = [];
+    private string[] _personOf = [];
+
+    public bool Contains(int a, int b) =>
+        _photos.Contains(a) || _photos.Contains(b) || _pairs.Contains((Math.Min(a, b), Math.Max(a, b))) ||
+        (_people.Count > 0 && _people.Contains(Ordered(_personOf[a], _personOf[b])));
+
+    private static (string, string) Ordered(string x, string y) => string.CompareOrdinal(x, y) <= 0 ? (x, y) : (y, x);
+
+    public string[] Describe() => _lines.ToArray();
+
+    public static Exclusions Load(string file, Dictionary<string, int> index)
+    {
+        var e = new Exclusions();
+        e._personOf = new string[index.Count];
+        foreach (var (name, i) in index) e._personOf[i] = name[..name.LastIndexOf('_')];
+        var people = e._personOf.ToHashSet(StringComparer.Ordinal);
+        if (!File.Exists(file)) return e;
+        foreach (var raw in File.ReadAllLines(file))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            var f = line.Split((char[]?)null, 3, StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 3) throw new InvalidDataException($"'{file}': expected 'PhotoA PhotoB reason', got '{line}'.");
+            if (f[0].EndsWith('/') && f[1].EndsWith('/'))
+            {
+                string pa = f[0].TrimEnd('/'), pb = f[1].TrimEnd('/');
+                if (!people.Contains(pa) || !people.Contains(pb)) throw new InvalidDataException($"'{file}': unknown person in '{line}'.");
+                e._people.Add(Ordered(pa, pb));
+                e._lines.Add($"{pa}/* {pb}/*: {f[2]}");
+                continue;
+            }
+            if (!index.TryGetValue(f[0], out int a)) throw new InvalidDataException($"'{file}': unknown photo '{f[0]}'.");
+            if (f[1] == "*") e._photos.Add(a);
+            else if (index.TryGetValue(f[1], out int b)) e._pairs.Add((Math.Min(a, b), Math.Max(a, b)));
+            else throw new InvalidDataException($"'{file}': unknown photo '{f[1]}'.");
+            e._lines.Add($"{f[0]} {f[1]}: {f[2]}");
+        }
+        return e;
+    }
+}
+
+/// <summary>
+/// Writes one model's two calibration fields into models.json: the file is re-read right before writing and only
+/// 'similarity' and 'falseMatchRates' of that entry change; the rest keeps its values and the file's compact style.
+/// </summary>
+internal static class ManifestWriter
+{
+    private static readonly JsonSerializerOptions s_options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static void Write(string path, string model, SimilarityCalibration similarity, FalseMatchCalibration fmr)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject();
+        var entry = root["models"]!.AsArray().Select(n => n!.AsObject())
+            .FirstOrDefault(n => string.Equals((string?)n["name"], model, StringComparison.OrdinalIgnoreCase))
+            ?? throw new InvalidDataException($"'{path}' no longer has a model '{model}'.");
+        entry["similarity"] = JsonSerializer.SerializeToNode(similarity, s_options);
+        entry["falseMatchRates"] = JsonSerializer.SerializeToNode(fmr, s_options);
+        var sb = new StringBuilder();
+        Format(root, sb, 0);
+        sb.Append('\n');
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, sb.ToString());
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>2-space indent; arrays of numbers/strings and short flat objects on one line, as the file is written by hand.</summary>
+    private static void Format(JsonNode? node, StringBuilder sb, int indent)
+    {
+        string compact = Compact(node);
+        bool inline = node switch
+        {
+            JsonArray a => a.All(x => x is JsonValue v && v.GetValueKind() == JsonValueKind.Number) || compact.Length + indent <= 140,
+            JsonObject obj => indent >= 6 && compact.Length + indent <= 160 && obj.All(p => p.Value is JsonValue || (p.Value is JsonArray pa && pa.All(x => x is JsonValue))),
+            _ => true,
+        };
+        if (inline) { sb.Append(compact); return; }
+        string pad = new(' ', indent + 2);
+        if (node is JsonObject o)
+        {
+            sb.Append("{\n");
+            int i = 0;
+            foreach (var (k, v) in o)
+            {
+                sb.Append(pad).Append(JsonSerializer.Serialize(k)).Append(": ");
+                Format(v, sb, indent + 2);
+                sb.Append(++i < o.Count ? ",\n" : "\n");
+            }
+            sb.Append(' ', indent).Append('}');
+        }
+        else if (node is JsonArray arr)
+        {
+            sb.Append("[\n");
+            for (int i = 0; i < arr.Count; i++)
+            {
+                sb.Append(pad);
+                Format(arr[i], sb, indent + 2);
+                sb.Append(i + 1 < arr.Count ? ",\n" : "\n");
+            }
+            sb.Append(' ', indent).Append(']');
+        }
+    }
+
+    private static string Compact(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonObject o => o.Count == 0 ? "{}" : "{ " + string.Join(", ", o.Select(p => JsonSerializer.Serialize(p.Key) + ": " + Compact(p.Value))) + " }",
+        JsonArray a => "[" + string.Join(", ", a.Select(Compact)) + "]",
+        _ => node.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }),
+    };
+}
