@@ -14,6 +14,10 @@
         'Compare-Face'
         'Test-FaceMatch'
         'Export-FaceAnnotation'
+        'Export-FaceGallery'
+        'Import-FaceGallery'
+        'Find-Face'
+        'Group-Face'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

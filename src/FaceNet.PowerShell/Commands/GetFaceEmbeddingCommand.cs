@@ -41,6 +41,10 @@ public sealed class GetFaceEmbeddingCommand : FaceCmdletBase
     [Parameter]
     public string? ModelPath { get; set; }
 
+    /// <summary>Who the faces are: a value, or a script block run per piped input (e.g. { $_.Directory.Name }).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Label { get; set; }
+
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
     [ValidateRange(0.0, 1.0)]
@@ -102,7 +106,8 @@ public sealed class GetFaceEmbeddingCommand : FaceCmdletBase
                 if (Stopping) return;
                 var analyzer = _analyzer;
                 var model = _model;
-                SubmitImage(_ => ImageResult.Process(analyzer, file, options, model));
+                var label = NullIfEmpty(Label); // results come back later: keep each image's own label
+                SubmitImage(_ => { var r = ImageResult.Process(analyzer, file, options, model); if (label is not null) _labels.AddOrUpdate(r, label); return r; });
                 DrainImages(final: false, Emit);
             }
         }
@@ -118,8 +123,11 @@ public sealed class GetFaceEmbeddingCommand : FaceCmdletBase
         if (image is null) return;
         _progress!.Step(face.ToString());
         var vector = _analyzer.Embed(image, [face.ToEngine()], _model)[0];
-        WriteObject(new FaceEmbedding(face, _model, vector));
+        WriteObject(new FaceEmbedding(face, _model, vector) { Label = NullIfEmpty(Label) });
     }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ImageResult, string> _labels = new();
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     private FaceImage? ImageFor(string path)
     {
@@ -142,7 +150,7 @@ public sealed class GetFaceEmbeddingCommand : FaceCmdletBase
         _progress!.Step(result.Path);
         if (result.Faces.Count == 0) { WriteVerbose($"No face found in '{result.Path}'."); return; }
         for (int i = 0; i < result.Faces.Count; i++)
-            WriteObject(new FaceEmbedding(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), _model, result.Embeddings![i]));
+            WriteObject(new FaceEmbedding(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), _model, result.Embeddings![i]) { Label = _labels.TryGetValue(result, out var l) ? l : null });
     }
 
     protected override void EndProcessing()

@@ -20,6 +20,8 @@ public sealed class FaceEmbedding
     public string Path => Face?.Path ?? "";
     public int Index => Face?.Index ?? 0;
     public string Model { get; set; } = "";
+    /// <summary>Who the face is (Get-FaceEmbedding -Label, galleries); null when unknown.</summary>
+    public string? Label { get; set; }
     public int Dimension => Vector.Length;
     public float[] Vector { get; set; } = [];
 

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Management.Automation;
+using FaceNet.Engine.Recognition;
+using FaceNet.PowerShell.Internal;
+
+namespace FaceNet.PowerShell.Commands;
+
+/// <summary>
+/// 1:N identification: for every face of the input (photos, faces or embeddings) the best person of the gallery.
+/// Several gallery photos of one Label are one person, scored by the best photo. A face is named only when that
+/// score reaches the threshold (default: the model's open-set identificationThreshold); otherwise Label is null
+/// (shown as unknown). The search is exact: a SIMD scan of every gallery face.
+/// </summary>
+[Cmdlet(VerbsCommon.Find, "Face", DefaultParameterSetName = ThresholdSet)]
+[OutputType(typeof(FaceIdentification))]
+public sealed class FindFaceCommand : VerificationCmdletBase
+{
+    /// <summary>Probes: image paths or files, faces from Get-Face, or embeddings (also from Import-Clixml/ConvertFrom-Json).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    public object[] InputObject { get; set; } = [];
+
+    /// <summary>A gallery from Import-FaceGallery, or any labelled embeddings.</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateNotNull]
+    public object Gallery { get; set; } = null!;
+
+    /// <summary>How many candidate people to list per probe face (default 3).</summary>
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int Top { get; set; } = 3;
+
+    private readonly List<FaceInputGroup> _probes = [];
+    private List<FaceEmbedding> _gallery = [];
+    private GalleryIndex _index = null!;
+
+    protected override void BeginProcessing()
+    {
+        foreach (var item in EmbeddingInput.Flatten(Gallery))
+        {
+            if (EmbeddingInput.ToEmbedding(item) is { } e) _gallery.Add(e);
+            else WriteError(new ErrorRecord(new ArgumentException($"-Gallery takes a gallery from Import-FaceGallery or embeddings, not a {(item is PSObject p ? p.TypeNames.FirstOrDefault() : item.GetType().FullName)}."),
+                RecognitionErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
+        }
+        if (_gallery.Count == 0)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("The gallery holds no embeddings: enrol faces with Export-FaceGallery or Get-FaceEmbedding -Label first."),
+                RecognitionErrorIds.EmptyGallery, ErrorCategory.InvalidArgument, Gallery));
+        var first = _gallery[0];
+        foreach (var e in _gallery)
+            if (!string.Equals(e.Model, first.Model, StringComparison.OrdinalIgnoreCase) || e.Vector.Length != first.Vector.Length)
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
+                    $"The gallery mixes embeddings of model '{first.Model}' and '{e.Model}': a gallery must be of one model."),
+                    RecognitionErrorIds.GalleryModelMismatch, ErrorCategory.InvalidData, e));
+        if (Model is not null && !string.Equals(Model, first.Model, StringComparison.OrdinalIgnoreCase))
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
+                $"The gallery holds embeddings of model '{first.Model}', not '{Model}': probes must be embedded with the gallery's model (leave out -Model)."),
+                RecognitionErrorIds.GalleryModelMismatch, ErrorCategory.InvalidArgument, Model));
+        Model = first.Model;
+        _index = new GalleryIndex(_gallery.Select(e => e.Vector).ToList(), _gallery.Select(e => e.Label).ToList());
+        WriteVerbose($"Gallery: {_index.Count} faces of {_index.IdentityCount} people, model {first.Model}.");
+    }
+
+    protected override void ProcessRecord() => AddInputs(InputObject, _probes);
+
+    protected override void EndProcessing()
+    {
+        Prepare([], _probes);
+        double threshold = ThresholdCosine;
+        if (ParameterSetName == ThresholdSet && double.IsNaN(Threshold))
+        {
+            var stored = IdentificationThreshold.Read(ModelResolver.Shipped, ResolvedModel);
+            if (stored is { } t) threshold = t;
+            else WriteWarning($"Model '{ResolvedModel}' has no calibrated identification threshold; using its 1:1 verification threshold, which names strangers far more often in large galleries. Give -Threshold or -FalseMatchRate.");
+        }
+        double thresholdSimilarity = Scale.ToSimilarity(threshold);
+        WriteVerbose(string.Create(CultureInfo.InvariantCulture, $"Identification threshold: cosine {threshold:0.0000} (Similarity {thresholdSimilarity:0.0})."));
+        foreach (var g in _probes)
+        {
+            if (Stopping) return;
+            if (!CheckHasFaces(g)) continue;
+            foreach (var probe in g.Embeddings)
+            {
+                var candidates = _index.Search(probe.Vector, Top);
+                var list = candidates.Select((c, i) => new FaceCandidate
+                {
+                    Rank = i + 1,
+                    Label = c.Label,
+                    Cosine = c.Cosine,
+                    Similarity = Scale.ToSimilarity(c.Cosine),
+                    Match = _gallery[c.Row],
+                    GalleryFaces = c.Faces,
+                    IsMatch = c.Cosine >= threshold,
+                }).ToArray();
+                var best = list[0];
+                WriteObject(new FaceIdentification
+                {
+                    Probe = probe,
+                    Label = best.IsMatch ? best.Label : null,
+                    Similarity = best.Similarity,
+                    Cosine = best.Cosine,
+                    Match = best.IsMatch ? best.Match : null,
+                    Candidates = list,
+                    Threshold = thresholdSimilarity,
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Management.Automation;
+using FaceNet.Engine.Recognition;
+using FaceNet.PowerShell.Internal;
+
+namespace FaceNet.PowerShell.Commands;
+
+/// <summary>
+/// Clusters face embeddings into people: agglomerative clustering with average linkage, cut where the mean cosine
+/// between two groups falls below -Cut. Faces of one photo are never put in one group (unless -AllowSamePhoto).
+/// One FaceGroup per cluster, largest first; faces matching nobody are singleton groups (or left out with -MinClusterSize).
+/// </summary>
+[Cmdlet(VerbsData.Group, "Face")]
+[OutputType(typeof(FaceGroup))]
+public sealed class GroupFaceCommand : PSCmdlet
+{
+    /// <summary>Embeddings from Get-FaceEmbedding (also from Import-Clixml/ConvertFrom-Json), or a gallery.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [AllowEmptyCollection]
+    public object[] InputObject { get; set; } = [];
+
+    /// <summary>Groups smaller than this are left out (default 1: every face is in some group).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MinClusterSize { get; set; } = 1;
+
+    /// <summary>Mean cosine between two groups at or above which they merge. Default: measured on LFW View 1 for the model.</summary>
+    [Parameter]
+    [ValidateRange(-1.0, 1.0)]
+    public double Cut { get; set; } = double.NaN;
+
+    /// <summary>Lets two faces of one photo end up in one group.</summary>
+    [Parameter]
+    public SwitchParameter AllowSamePhoto { get; set; }
+
+    private readonly List<FaceEmbedding> _faces = [];
+
+    protected override void ProcessRecord()
+    {
+        foreach (var item in EmbeddingInput.Flatten(InputObject))
+        {
+            if (EmbeddingInput.ToEmbedding(item) is { } e)
+            {
+                if (_faces.Count > 0 && (!string.Equals(e.Model, _faces[0].Model, StringComparison.OrdinalIgnoreCase) || e.Vector.Length != _faces[0].Vector.Length))
+                    ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
+                        $"Cannot group embeddings of model '{e.Model}' with embeddings of model '{_faces[0].Model}': compute them all with the same -Model."),
+                        "ModelMismatch", ErrorCategory.InvalidData, e));
+                _faces.Add(e);
+            }
+            else
+                WriteError(new ErrorRecord(new ArgumentException($"Cannot group a {(item is PSObject p ? p.TypeNames.FirstOrDefault() : item.GetType().FullName)}: give embeddings from Get-FaceEmbedding."),
+                    RecognitionErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_faces.Count == 0) return;
+        double cut = double.IsNaN(Cut) ? ClusteringDefaults.CutFor(_faces[0].Model) : Cut;
+        var options = ClusteringDefaults.OptionsFor(cut) with { SeparateSameSource = !AllowSamePhoto };
+        WriteVerbose($"Clustering {_faces.Count} faces of model {_faces[0].Model}: average linkage, cut {cut:0.000}.");
+        var sources = _faces.Select(f => string.IsNullOrEmpty(f.Path) ? null : f.Path).ToList();
+        var clusters = FaceClustering.Cluster(_faces.Select(f => f.Vector).ToList(), sources, options);
+        int id = 0;
+        foreach (var c in clusters)
+        {
+            if (c.Members.Length < MinClusterSize) continue;
+            var members = c.Members.Select(i => _faces[i]).ToArray();
+            var label = members.Where(m => m.Label is not null).GroupBy(m => m.Label!, StringComparer.Ordinal)
+                .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).FirstOrDefault();
+            WriteObject(new FaceGroup { Id = ++id, Count = members.Length, Faces = members, Representative = _faces[c.Medoid], Label = label });
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Management.Automation;
+using FaceNet.Engine.Storage;
+using FaceNet.PowerShell.Internal;
+
+namespace FaceNet.PowerShell.Commands;
+
+/// <summary>Reads a gallery file written by Export-FaceGallery: labelled embeddings of one model, for Find-Face -Gallery.</summary>
+[Cmdlet(VerbsData.Import, "FaceGallery", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(FaceGallery))]
+public sealed class ImportFaceGalleryCommand : FaceCmdletBase
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    protected override void ProcessRecord()
+    {
+        foreach (var file in ResolvePaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
+        {
+            if (!File.Exists(file))
+            {
+                WriteError(new ErrorRecord(new FileNotFoundException($"Cannot find the gallery '{file}'.", file), ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, file));
+                continue;
+            }
+            try
+            {
+                using var g = GalleryFile.Open(file);
+                var embeddings = g.ReadEntries().Select(EmbeddingInput.FromEntry).ToArray();
+                WriteObject(new FaceGallery
+                {
+                    Path = file,
+                    Model = g.Model,
+                    Dimension = g.Dimension,
+                    Embeddings = embeddings,
+                    Labels = embeddings.Select(e => e.Label).Where(l => l is not null).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()!,
+                    Photos = g.ReadSources().Count,
+                });
+            }
+            catch (GalleryFormatException ex)
+            {
+                WriteError(new ErrorRecord(ex, RecognitionErrorIds.NotAGallery, ErrorCategory.InvalidData, file));
+            }
+        }
+    }
+}
