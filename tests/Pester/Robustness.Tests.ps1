@@ -1,0 +1,901 @@
+# Issue 6: every bad input gets a clear, non-terminating error with a stable ErrorId; every good picture gives its
+# faces, whatever its format, orientation, size or name; the module survives concurrency and Ctrl+C.
+# All pictures are made at test time from the demo photos (SkiaSharp for the formats it encodes, a small C# writer
+# below for those it cannot: Adobe CMYK JPEG, palette and 16-bit PNG, BMP, GIF, and crafted headers).
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $ctx = Import-FaceNetUnderTest
+    $isRoot = (-not $IsWindows) -and ((& id -u) -eq '0')
+
+    if (-not ('FaceNetRobustness.Crafter' -as [type])) {
+        $source = @'
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using SkiaSharp;
+
+namespace FaceNetRobustness
+{
+    /// <summary>Writes image files SkiaSharp cannot encode (CMYK JPEG, palette PNG, BMP, GIF) and crafts headers.</summary>
+    public static class Crafter
+    {
+        // ---------- JPEG: baseline, DC-only (8x8 block averages), 1 (grey) or 4 (Adobe CMYK) components ----------
+        public static byte[] DcOnlyJpeg(SKBitmap src, bool cmyk)
+        {
+            int w = src.Width, h = src.Height, nc = cmyk ? 4 : 1;
+            var ms = new MemoryStream();
+            void B(params int[] bs) { foreach (var b in bs) ms.WriteByte((byte)b); }
+            void W16(int v) { B(v >> 8, v & 255); }
+            B(0xFF, 0xD8);
+            if (cmyk) { B(0xFF, 0xEE); W16(14); foreach (var c in "Adobe") B(c); W16(100); W16(0); W16(0); B(0); }
+            B(0xFF, 0xDB); W16(67); B(0); for (int i = 0; i < 64; i++) B(1);
+            B(0xFF, 0xC0); W16(8 + 3 * nc); B(8); W16(h); W16(w); B(nc); for (int c = 0; c < nc; c++) B(c + 1, 0x11, 0);
+            int[] dcBits = { 0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0 };
+            B(0xFF, 0xC4); W16(3 + 16 + 12); B(0x00); foreach (var b in dcBits) B(b); for (int i = 0; i < 12; i++) B(i);
+            B(0xFF, 0xC4); W16(3 + 16 + 2); B(0x10); B(0, 2); for (int i = 0; i < 14; i++) B(0); B(0x00, 0x01);
+            B(0xFF, 0xDA); W16(6 + 2 * nc); B(nc); for (int c = 0; c < nc; c++) B(c + 1, 0); B(0, 63, 0);
+            // standard luminance DC codes for categories 0..11
+            var dcCode = new int[12]; var dcLen = new int[12];
+            { int code = 0, k = 0; for (int l = 1; l <= 16; l++) { for (int i = 0; i < dcBits[l - 1]; i++) { dcCode[k] = code++; dcLen[k] = l; k++; } code <<= 1; } }
+            long acc = 0; int nbits = 0;
+            void Put(int v, int n) { acc = (acc << n) | (uint)(v & ((1 << n) - 1)); nbits += n; while (nbits >= 8) { int b = (int)(acc >> (nbits - 8)) & 255; ms.WriteByte((byte)b); if (b == 0xFF) ms.WriteByte(0); nbits -= 8; } }
+            var pred = new int[nc];
+            int bw = (w + 7) / 8, bh = (h + 7) / 8;
+            var sum = new double[nc];
+            for (int by = 0; by < bh; by++)
+                for (int bx = 0; bx < bw; bx++)
+                {
+                    Array.Clear(sum, 0, nc);
+                    for (int y = 0; y < 8; y++)
+                        for (int x = 0; x < 8; x++)
+                        {
+                            var p = src.GetPixel(Math.Min(bx * 8 + x, w - 1), Math.Min(by * 8 + y, h - 1));
+                            if (!cmyk) sum[0] += 0.299 * p.Red + 0.587 * p.Green + 0.114 * p.Blue;
+                            else
+                            {
+                                // Adobe CMYK is stored inverted: value = 255 - ink. Decoders give r = C'*K'/255.
+                                int kk = Math.Max(p.Red, Math.Max(p.Green, p.Blue));
+                                sum[0] += kk == 0 ? 255 : p.Red * 255.0 / kk; sum[1] += kk == 0 ? 255 : p.Green * 255.0 / kk;
+                                sum[2] += kk == 0 ? 255 : p.Blue * 255.0 / kk; sum[3] += kk;
+                            }
+                        }
+                    for (int c = 0; c < nc; c++)
+                    {
+                        int dc = (int)Math.Round((sum[c] - 64 * 128) / 8);
+                        int diff = dc - pred[c]; pred[c] = dc;
+                        int mag = Math.Abs(diff), cat = 0; while (mag >> cat != 0) cat++;
+                        Put(dcCode[cat], dcLen[cat]);
+                        if (cat > 0) Put(diff > 0 ? diff : diff + (1 << cat) - 1, cat);
+                        Put(0, 2); // EOB
+                    }
+                }
+            if (nbits > 0) Put((1 << (8 - nbits)) - 1, 8 - nbits);
+            B(0xFF, 0xD9);
+            return ms.ToArray();
+        }
+
+        /// <summary>Inserts an APP1 Exif segment with one Orientation tag right after SOI.</summary>
+        public static byte[] WithExifOrientation(byte[] jpeg, int orientation)
+        {
+            var tiff = new byte[] { (byte)'M', (byte)'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte)orientation, 0, 0, 0, 0, 0, 0 };
+            var ms = new MemoryStream();
+            ms.Write(jpeg, 0, 2);
+            int len = 2 + 6 + tiff.Length;
+            ms.Write(new byte[] { 0xFF, 0xE1, (byte)(len >> 8), (byte)len, (byte)'E', (byte)'x', (byte)'i', (byte)'f', 0, 0 });
+            ms.Write(tiff);
+            ms.Write(jpeg, 2, jpeg.Length - 2);
+            return ms.ToArray();
+        }
+
+        /// <summary>The stored pixels that display as <paramref name="upright"/> under EXIF orientation o (the inverse transform).</summary>
+        public static SKBitmap InverseOrient(SKBitmap upright, int o)
+        {
+            int W = upright.Width, H = upright.Height;
+            bool swap = o >= 5;
+            var dst = new SKBitmap(swap ? H : W, swap ? W : H);
+            int sw = dst.Width, sh = dst.Height;
+            for (int y = 0; y < sh; y++)
+                for (int x = 0; x < sw; x++)
+                {
+                    // display (dx,dy) of stored (x,y), per EXIF: 2 mirror, 3 rotate 180, 4 flip, 5 transpose, 6 rotate 90 CW, 7 transverse, 8 rotate 90 CCW
+                    int dx, dy;
+                    switch (o)
+                    {
+                        case 2: dx = sw - 1 - x; dy = y; break;
+                        case 3: dx = sw - 1 - x; dy = sh - 1 - y; break;
+                        case 4: dx = x; dy = sh - 1 - y; break;
+                        case 5: dx = y; dy = x; break;
+                        case 6: dx = sh - 1 - y; dy = x; break;
+                        case 7: dx = sh - 1 - y; dy = sw - 1 - x; break;
+                        case 8: dx = y; dy = sw - 1 - x; break;
+                        default: dx = x; dy = y; break;
+                    }
+                    dst.SetPixel(x, y, upright.GetPixel(dx, dy));
+                }
+            return dst;
+        }
+
+        // ---------- PNG ----------
+        static readonly uint[] CrcTable = MakeCrc();
+        static uint[] MakeCrc() { var t = new uint[256]; for (uint n = 0; n < 256; n++) { uint c = n; for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1; t[n] = c; } return t; }
+        public static uint Crc(byte[] b, int off, int len) { uint c = 0xFFFFFFFFu; for (int i = off; i < off + len; i++) c = CrcTable[(c ^ b[i]) & 255] ^ (c >> 8); return c ^ 0xFFFFFFFFu; }
+        static void Chunk(Stream s, string type, byte[] data)
+        {
+            var buf = new byte[4 + data.Length];
+            for (int i = 0; i < 4; i++) buf[i] = (byte)type[i];
+            Array.Copy(data, 0, buf, 4, data.Length);
+            s.Write(BE(data.Length)); s.Write(buf); s.Write(BE((int)Crc(buf, 0, buf.Length)));
+        }
+        static byte[] BE(int v) => new[] { (byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v };
+        static byte[] Zlib(byte[] raw) { var ms = new MemoryStream(); using (var z = new ZLibStream(ms, CompressionLevel.Fastest, true)) z.Write(raw); return ms.ToArray(); }
+        static byte[] Ihdr(int w, int h, int depth, int type) { var d = new byte[13]; BE(w).CopyTo(d, 0); BE(h).CopyTo(d, 4); d[8] = (byte)depth; d[9] = (byte)type; return d; }
+        static readonly byte[] PngSig = { 137, 80, 78, 71, 13, 10, 26, 10 };
+
+        /// <summary>A palette (colour type 3) PNG, colours quantised to a 6x6x6 cube.</summary>
+        public static byte[] PalettePng(SKBitmap src)
+        {
+            int w = src.Width, h = src.Height;
+            var ms = new MemoryStream(); ms.Write(PngSig);
+            Chunk(ms, "IHDR", Ihdr(w, h, 8, 3));
+            var plte = new byte[216 * 3];
+            for (int i = 0; i < 216; i++) { plte[3 * i] = (byte)(i / 36 * 51); plte[3 * i + 1] = (byte)(i / 6 % 6 * 51); plte[3 * i + 2] = (byte)(i % 6 * 51); }
+            Chunk(ms, "PLTE", plte);
+            var raw = new byte[h * (w + 1)];
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                {
+                    var p = src.GetPixel(x, y);
+                    raw[y * (w + 1) + 1 + x] = (byte)((p.Red + 25) / 51 * 36 + (p.Green + 25) / 51 * 6 + (p.Blue + 25) / 51);
+                }
+            Chunk(ms, "IDAT", Zlib(raw)); Chunk(ms, "IEND", new byte[0]);
+            return ms.ToArray();
+        }
+
+        /// <summary>A 16-bit-per-channel RGB (colour type 2, depth 16) PNG.</summary>
+        public static byte[] Png16(SKBitmap src)
+        {
+            int w = src.Width, h = src.Height, stride = 1 + 6 * w;
+            var ms = new MemoryStream(); ms.Write(PngSig);
+            Chunk(ms, "IHDR", Ihdr(w, h, 16, 2));
+            var raw = new byte[h * stride];
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                {
+                    var p = src.GetPixel(x, y); int o = y * stride + 1 + 6 * x;
+                    // high byte the 8-bit value, low byte varying: a genuine 16-bit picture
+                    raw[o] = p.Red; raw[o + 1] = (byte)(x * 7); raw[o + 2] = p.Green; raw[o + 3] = (byte)(y * 5); raw[o + 4] = p.Blue; raw[o + 5] = (byte)(x ^ y);
+                }
+            Chunk(ms, "IDAT", Zlib(raw)); Chunk(ms, "IEND", new byte[0]);
+            return ms.ToArray();
+        }
+
+        /// <summary>A PNG whose IHDR (with a valid CRC) claims width x height; the data is one tiny IDAT.</summary>
+        public static byte[] PngHeader(int w, int h)
+        {
+            var ms = new MemoryStream(); ms.Write(PngSig);
+            Chunk(ms, "IHDR", Ihdr(w, h, 8, 2)); Chunk(ms, "IDAT", Zlib(new byte[64])); Chunk(ms, "IEND", new byte[0]);
+            return ms.ToArray();
+        }
+
+        /// <summary>Rewrites the width and height in the first SOF0/SOF2 segment of a JPEG.</summary>
+        public static byte[] JpegWithSize(byte[] jpeg, int w, int h)
+        {
+            var b = (byte[])jpeg.Clone();
+            int i = 2;
+            while (i + 9 < b.Length)
+            {
+                if (b[i] != 0xFF) throw new InvalidDataException("not a marker at " + i);
+                int m = b[i + 1], len = (b[i + 2] << 8) | b[i + 3];
+                if (m == 0xC0 || m == 0xC1 || m == 0xC2) { b[i + 5] = (byte)(h >> 8); b[i + 6] = (byte)h; b[i + 7] = (byte)(w >> 8); b[i + 8] = (byte)w; return b; }
+                i += 2 + len;
+            }
+            throw new InvalidDataException("no SOF segment");
+        }
+
+        // ---------- BMP: 24-bit, bottom-up ----------
+        public static byte[] Bmp(SKBitmap src)
+        {
+            int w = src.Width, h = src.Height, stride = (w * 3 + 3) & ~3, size = 54 + stride * h;
+            var b = new byte[size];
+            b[0] = (byte)'B'; b[1] = (byte)'M'; LE(b, 2, size); LE(b, 10, 54); LE(b, 14, 40); LE(b, 18, w); LE(b, 22, h);
+            b[26] = 1; b[28] = 24; LE(b, 34, stride * h);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                {
+                    var p = src.GetPixel(x, h - 1 - y); int o = 54 + y * stride + 3 * x;
+                    b[o] = p.Blue; b[o + 1] = p.Green; b[o + 2] = p.Red;
+                }
+            return b;
+        }
+        static void LE(byte[] b, int o, int v) { b[o] = (byte)v; b[o + 1] = (byte)(v >> 8); b[o + 2] = (byte)(v >> 16); b[o + 3] = (byte)(v >> 24); }
+
+        // ---------- GIF: 6x6x6 palette, uncompressed LZW (a clear code before the table grows), several frames ----------
+        public static byte[] Gif(params SKBitmap[] frames)
+        {
+            int w = frames[0].Width, h = frames[0].Height;
+            var ms = new MemoryStream();
+            foreach (var c in "GIF89a") ms.WriteByte((byte)c);
+            ms.Write(new[] { (byte)w, (byte)(w >> 8), (byte)h, (byte)(h >> 8), (byte)0xF7, (byte)0, (byte)0 });
+            for (int i = 0; i < 256; i++) { int j = Math.Min(i, 215); ms.Write(new[] { (byte)(j / 36 * 51), (byte)(j / 6 % 6 * 51), (byte)(j % 6 * 51) }); }
+            foreach (var f in frames)
+            {
+                ms.Write(new byte[] { 0x21, 0xF9, 4, 0, 10, 0, 0, 0 }); // graphic control: 0.1 s
+                ms.Write(new byte[] { 0x2C, 0, 0, 0, 0, (byte)w, (byte)(w >> 8), (byte)h, (byte)(h >> 8), 0 });
+                ms.WriteByte(8);
+                var data = new MemoryStream(); int acc = 0, nb = 0, run = 0;
+                void Code(int c) { acc |= c << nb; nb += 9; while (nb >= 8) { data.WriteByte((byte)acc); acc >>= 8; nb -= 8; } }
+                Code(256);
+                for (int y = 0; y < h; y++)
+                    for (int x = 0; x < w; x++)
+                    {
+                        if (run == 254) { Code(256); run = 0; }
+                        var p = f.GetPixel(x, y);
+                        Code((p.Red + 25) / 51 * 36 + (p.Green + 25) / 51 * 6 + (p.Blue + 25) / 51); run++;
+                    }
+                Code(257); if (nb > 0) data.WriteByte((byte)acc);
+                var d = data.ToArray();
+                for (int o = 0; o < d.Length; o += 255) { int n = Math.Min(255, d.Length - o); ms.WriteByte((byte)n); ms.Write(d, o, n); }
+                ms.WriteByte(0);
+            }
+            ms.WriteByte(0x3B);
+            return ms.ToArray();
+        }
+    }
+}
+'@
+        $refs = @([SkiaSharp.SKBitmap].Assembly.Location, 'System.IO.Compression', 'System.Runtime', 'System.Collections', 'System.Memory')
+        Add-Type -TypeDefinition $source -ReferencedAssemblies $refs -IgnoreWarnings -CompilerOptions '-nowarn:CS1701'
+    }
+
+    function Save-Encoded($Bitmap, [string] $Path, [string] $Format, [int] $Quality = 92) {
+        Save-SkBitmap $Bitmap $Path ([SkiaSharp.SKEncodedImageFormat]::$Format) $Quality
+        $Path
+    }
+
+    function Get-Crop([string] $Photo, [int] $X, [int] $Y, [int] $W, [int] $H, [double] $Scale = 1) {
+        $src = [SkiaSharp.SKBitmap]::Decode($Photo)
+        try {
+            $dst = [SkiaSharp.SKBitmap]::new([int]($W * $Scale), [int]($H * $Scale), [SkiaSharp.SKColorType]::Rgba8888, [SkiaSharp.SKAlphaType]::Premul)
+            $canvas = [SkiaSharp.SKCanvas]::new($dst)
+            try { $canvas.DrawBitmap($src, [SkiaSharp.SKRect]::Create($X, $Y, $W, $H), [SkiaSharp.SKRect]::Create(0, 0, $dst.Width, $dst.Height)) }
+            finally { $canvas.Dispose() }
+            $dst
+        }
+        finally { $src.Dispose() }
+    }
+
+    function Write-Bytes([string] $Path, [byte[]] $Bytes) { [System.IO.File]::WriteAllBytes($Path, $Bytes); $Path }
+
+    function Get-RandomBytes([int] $Count, [int] $Seed) {
+        $b = [byte[]]::new($Count); [System.Random]::new($Seed).NextBytes($b); $b
+    }
+
+    function Get-ErrorId($ErrorRecord) { $ErrorRecord.FullyQualifiedErrorId.Split(',')[0] }
+
+    # The pwsh that runs these tests, to start a child process with it (dotnet pwsh runs pwsh.dll under dotnet).
+    function Invoke-ChildPwsh([string] $Command, [hashtable] $Environment = @{}) {
+        $exe = [Environment]::ProcessPath
+        $arguments = @('-NoProfile', '-NonInteractive', '-Command', $Command)
+        if ((Split-Path $exe -Leaf) -notlike 'pwsh*') { $arguments = @([System.Reflection.Assembly]::GetEntryAssembly().Location) + $arguments }
+        $saved = @{}
+        foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
+        try { $out = & $exe @arguments 2>&1 | ForEach-Object { "$_" } }
+        finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($out -join "`n") }
+    }
+
+    $sample1 = Join-Path $ctx.DemoDir 'sample1.jpg'
+    $sample3 = Join-Path $ctx.DemoDir 'sample3.jpg'
+    # Two faces of sample3, at full resolution (faces 200-250 px): big enough to survive 8x8-block-only JPEGs.
+    $faceCrop = Get-Crop $sample3 400 0 1200 900
+    # The same region at half size, for the many-variant tests.
+    $smallCrop = Get-Crop $sample3 400 0 1200 900 0.5
+    $reference = Save-Encoded $faceCrop (Join-Path $TestDrive 'reference.png') Png
+    $refFaces = @(Get-Face -LiteralPath $reference)
+    $smallRef = Save-Encoded $smallCrop (Join-Path $TestDrive 'small-reference.png') Png
+    $smallRefFaces = @(Get-Face -LiteralPath $smallRef)
+
+    function Assert-SameFaces($Actual, $Expected, [double] $Tolerance = 0.12, [string] $Because) {
+        @($Actual).Count | Should -Be @($Expected).Count -Because $Because
+        foreach ($e in $Expected) {
+            $best = $Actual | Sort-Object { [math]::Abs($_.X - $e.X) + [math]::Abs($_.Y - $e.Y) } | Select-Object -First 1
+            $tol = $Tolerance * $e.Width
+            [math]::Abs($best.X - $e.X) | Should -BeLessThan $tol -Because "$Because ($best vs $e)"
+            [math]::Abs($best.Y - $e.Y) | Should -BeLessThan $tol -Because "$Because ($best vs $e)"
+            [math]::Abs($best.Width - $e.Width) | Should -BeLessThan $tol -Because "$Because ($best vs $e)"
+        }
+    }
+}
+
+AfterAll {
+    if (Get-Variable faceCrop -ErrorAction SilentlyContinue) { $faceCrop.Dispose(); $smallCrop.Dispose() }
+}
+
+Describe 'Bad files: a non-terminating error with a stable ErrorId, category, the path as target and a plain message' {
+    BeforeAll {
+        $bad = Join-Path $TestDrive 'bad'
+        New-Item -ItemType Directory $bad | Out-Null
+        $jpegBytes = [System.IO.File]::ReadAllBytes($sample1)
+        $files = @{
+            Empty      = (Write-Bytes (Join-Path $bad 'empty.jpg') @())
+            Random     = (Write-Bytes (Join-Path $bad 'random.jpg') (Get-RandomBytes 4096 1))
+            TextPng    = (Join-Path $bad 'readme.png')
+            Directory  = (Join-Path $bad 'album.jpg')
+            Missing    = (Join-Path $bad 'missing.jpg')
+            Heic       = (Write-Bytes (Join-Path $bad 'phone.heic') ([byte[]](0, 0, 0, 24) + [Text.Encoding]::ASCII.GetBytes('ftypheic') + [byte[]](0, 0, 0, 0) + [Text.Encoding]::ASCII.GetBytes('mif1heic') + [byte[]]::new(200)))
+            HugePng    = (Write-Bytes (Join-Path $bad 'huge.png') ([FaceNetRobustness.Crafter]::PngHeader(60000, 60000)))
+            HugeJpeg   = (Write-Bytes (Join-Path $bad 'huge.jpg') ([FaceNetRobustness.Crafter]::JpegWithSize($jpegBytes, 60000, 60000)))
+            Unreadable = (Join-Path $bad 'locked.jpg')
+        }
+        Set-Content -LiteralPath $files.TextPng -Value 'Not a picture: a text file someone named .png'
+        New-Item -ItemType Directory $files.Directory | Out-Null
+        Copy-Item -LiteralPath $sample1 -Destination $files.Unreadable
+        if (-not $IsWindows) { & chmod 000 $files.Unreadable }
+    }
+    AfterAll { if (-not $IsWindows) { & chmod 644 $files.Unreadable } }
+
+    It '<Command>: <Case> gives <Id> (<Category>)' -ForEach @(
+        foreach ($command in 'Get-Face', 'Get-FaceEmbedding') {
+            @{ Command = $command; Case = 'a zero-byte file'; File = 'Empty'; Id = 'EmptyFile'; Category = 'InvalidData'; Says = '*empty*' }
+            @{ Command = $command; Case = 'random bytes named .jpg'; File = 'Random'; Id = 'NotAnImage'; Category = 'InvalidData'; Says = '*not a recognised image*Supported formats*' }
+            @{ Command = $command; Case = 'a text file named .png'; File = 'TextPng'; Id = 'NotAnImage'; Category = 'InvalidData'; Says = '*not a recognised image*' }
+            @{ Command = $command; Case = 'a directory'; File = 'Directory'; Id = 'NotAnImage'; Category = 'InvalidData'; Says = '*is a directory*' }
+            @{ Command = $command; Case = 'a missing path'; File = 'Missing'; Id = 'FileNotFound'; Category = 'ObjectNotFound'; Says = '*does not exist*' }
+            @{ Command = $command; Case = 'a HEIC file'; File = 'Heic'; Id = 'UnsupportedImageFormat'; Category = 'NotImplemented'; Says = '*HEIC*Supported formats: JPEG, PNG*' }
+            @{ Command = $command; Case = 'a PNG whose IHDR claims 60000x60000'; File = 'HugePng'; Id = 'ImageTooLarge'; Category = 'LimitsExceeded'; Says = '*60000x60000*limit*FaceNetMaxImagePixels*' }
+            @{ Command = $command; Case = 'a JPEG whose SOF0 claims 60000x60000'; File = 'HugeJpeg'; Id = 'ImageTooLarge'; Category = 'LimitsExceeded'; Says = '*60000x60000*limit*' }
+            @{ Command = $command; Case = 'a file without read permission'; File = 'Unreadable'; Id = 'FileUnreadable'; Category = 'ReadError'; Says = '*cannot be read*' }
+        }
+    ) {
+        if ($File -eq 'Unreadable' -and ($IsWindows -or $isRoot)) {
+            Set-ItResult -Skipped -Because 'the tests run as root (or on Windows), where chmod 000 does not stop reads'
+            return
+        }
+        $path = $files[$File]
+        $err = $null; $thrown = $null; $r = @()
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        try { $r = @(& $Command -LiteralPath $path -ErrorVariable err -ErrorAction SilentlyContinue) } catch { $thrown = $_ }
+        $sw.Stop()
+        $thrown | Should -BeNullOrEmpty
+        $r.Count | Should -Be 0
+        $err.Count | Should -Be 1
+        Get-ErrorId $err[0] | Should -Be $Id
+        $err[0].CategoryInfo.Category | Should -Be $Category
+        $err[0].TargetObject | Should -Be $path
+        $err[0].Exception.Message | Should -BeLike $Says
+        $err[0].Exception.Message | Should -BeLike "*$path*"
+        # Refused from the header: no 14 GB pixel buffer, so it is quick.
+        $sw.ElapsedMilliseconds | Should -BeLessThan 5000
+    }
+
+    It 'Compare-Face and Test-FaceMatch report a bad photo with the same ErrorId (<File>: <Id>)' -ForEach @(
+        @{ File = 'Empty'; Id = 'EmptyFile' }, @{ File = 'Random'; Id = 'NotAnImage' }, @{ File = 'Heic'; Id = 'UnsupportedImageFormat' }, @{ File = 'HugeJpeg'; Id = 'ImageTooLarge' }
+    ) {
+        $path = $files[$File]
+        foreach ($command in 'Compare-Face', 'Test-FaceMatch') {
+            if (-not (Get-Command $command -ErrorAction SilentlyContinue)) { continue }
+            $err = $null
+            $null = & $command -ReferenceObject $reference -DifferenceObject $path -ErrorVariable err -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            @($err | Where-Object { (Get-ErrorId $_) -eq $Id -and $_.TargetObject -eq $path }).Count | Should -Be 1 -Because "$command on $File wrote: $($err | ForEach-Object FullyQualifiedErrorId)"
+        }
+    }
+
+    It 'decodes what is there of a truncated JPEG (first 40% of a photo): the faces in the decoded rows, or ImageCorrupt' {
+        $cut = Write-Bytes (Join-Path $bad 'truncated.jpg') ($jpegBytes[0..([int]($jpegBytes.Length * 0.4))])
+        $err = $null
+        $r = @(Get-Face -LiteralPath $cut -ErrorVariable err -ErrorAction SilentlyContinue)
+        if ($err.Count -gt 0) {
+            Get-ErrorId $err[0] | Should -Be 'ImageCorrupt'
+            $r.Count | Should -Be 0
+        }
+        else {
+            # libjpeg-turbo decodes the rows it has (about the top 40%) and leaves the rest grey; sample1's faces sit
+            # in that top part, so they are all found, at the same places as in the whole photo.
+            $r.Count | Should -BeGreaterThan 0
+            $whole = @(Get-Face -LiteralPath $sample1)
+            foreach ($f in $r) {
+                $match = $whole | Where-Object { [math]::Abs($_.X - $f.X) -lt 20 -and [math]::Abs($_.Y - $f.Y) -lt 20 }
+                $match | Should -Not -BeNullOrEmpty -Because "$f should be a face of the whole photo"
+                $f.ImageWidth | Should -Be 1920
+            }
+        }
+    }
+
+    It 'refuses a 60000x60000 PNG without allocating its pixels (the process grows by far less than 14 GB)' {
+        [GC]::Collect()
+        $before = [System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64
+        $null = Get-Face -LiteralPath $files.HugePng -ErrorAction SilentlyContinue
+        $after = [System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64
+        ($after - $before) | Should -BeLessThan 200MB
+    }
+}
+
+Describe 'The pixel limit: $FaceNetMaxImagePixels' {
+    It 'refuses a photo over the limit the variable sets, with ImageTooLarge, and reads it again once removed' {
+        $FaceNetMaxImagePixels = 1e6   # sample1 is 1920x1280 = 2.5 MP
+        $err = $null
+        $r = @(Get-Face -LiteralPath $sample1, $smallRef -ErrorVariable err -ErrorAction SilentlyContinue)
+        $err.Count | Should -Be 1
+        Get-ErrorId $err[0] | Should -Be 'ImageTooLarge'
+        $err[0].TargetObject | Should -Be $sample1
+        $err[0].Exception.Message | Should -BeLike '*1920x1280*limit of 1 megapixels*'
+        # the small picture (600x450) is under the limit
+        $r.Count | Should -Be $smallRefFaces.Count
+        Remove-Variable FaceNetMaxImagePixels
+        @(Get-Face -LiteralPath $sample1).Count | Should -Be 3
+    }
+
+    It 'applies to Get-FaceEmbedding, and to a Face piped in (the image is read again)' {
+        $faces = @(Get-Face -LiteralPath $sample1)
+        & {
+            $FaceNetMaxImagePixels = 2e6   # a caller's scope is enough: it is looked up like a preference variable
+            $err = $null
+            @(Get-FaceEmbedding -LiteralPath $sample1 -ErrorVariable err -ErrorAction SilentlyContinue).Count | Should -Be 0
+            Get-ErrorId $err[0] | Should -Be 'ImageTooLarge'
+            $err = $null
+            @($faces | Get-FaceEmbedding -ErrorVariable err -ErrorAction SilentlyContinue).Count | Should -Be 0
+            Get-ErrorId $err[0] | Should -Be 'ImageTooLarge'
+        }
+    }
+
+    It 'reads a picture under the limit as far as its data goes: a 600x600 PNG header with 64 bytes of pixels is blank, no error' {
+        $huge = Write-Bytes (Join-Path $TestDrive 'huge-small-limit.png') ([FaceNetRobustness.Crafter]::PngHeader(600, 600))
+        $FaceNetMaxImagePixels = 100e6
+        $err = $null
+        $r = @(Get-Face -LiteralPath $huge -ErrorVariable err -ErrorAction SilentlyContinue)
+        # 600x600 with 64 bytes of pixel data: decoded as far as it goes (blank), no face, no error
+        $r.Count | Should -Be 0
+        $err.Count | Should -Be 0
+    }
+
+    It 'stops with InvalidMaxImagePixels for a value that is not a positive number: <Value>' -ForEach @(@{ Value = 'lots' }, @{ Value = -5 }, @{ Value = 0 }) {
+        $FaceNetMaxImagePixels = $Value
+        $thrown = $null
+        try { Get-Face -LiteralPath $sample1 } catch { $thrown = $_ }
+        $thrown | Should -Not -BeNullOrEmpty
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'InvalidMaxImagePixels,*'
+        $thrown.Exception.Message | Should -BeLike '*$FaceNetMaxImagePixels must be a positive number*'
+    }
+}
+
+Describe 'Tiny pictures: no face, no error' {
+    It '<Command> on a <Size>x<Size> picture writes nothing and no error' -ForEach @(
+        foreach ($c in 'Get-Face', 'Get-FaceEmbedding') { foreach ($s in 1, 20) { @{ Command = $c; Size = $s } } }
+    ) {
+        $bmp = [SkiaSharp.SKBitmap]::new($Size, $Size)
+        try { $bmp.Erase([SkiaSharp.SKColors]::Tan); $p = Save-Encoded $bmp (Join-Path $TestDrive "tiny$Size.png") Png } finally { $bmp.Dispose() }
+        $err = $null
+        @(& $Command -LiteralPath $p -ErrorVariable err -ErrorAction SilentlyContinue).Count | Should -Be 0
+        $err.Count | Should -Be 0
+    }
+}
+
+Describe 'Every format the decoder has: the same faces as the PNG reference' {
+    BeforeAll {
+        $fmt = Join-Path $TestDrive 'formats'
+        New-Item -ItemType Directory $fmt | Out-Null
+    }
+
+    It 'finds the faces of a <Name>' -ForEach @(
+        @{ Name = 'grey (1-component) JPEG' }, @{ Name = 'Adobe CMYK JPEG' }, @{ Name = '16-bit PNG' }, @{ Name = 'PNG with alpha' },
+        @{ Name = 'palette PNG' }, @{ Name = 'BMP' }, @{ Name = 'WebP' }, @{ Name = 'GIF (first frame of two)' }
+    ) {
+        $src = $smallCrop; $expected = $smallRefFaces; $tolerance = 0.15
+        $path = switch ($Name) {
+            'grey (1-component) JPEG' {
+                $grey = [SkiaSharp.SKBitmap]::new([SkiaSharp.SKImageInfo]::new($src.Width, $src.Height, [SkiaSharp.SKColorType]::Gray8))
+                $canvas = [SkiaSharp.SKCanvas]::new($grey); $canvas.DrawBitmap($src, 0, 0); $canvas.Dispose()
+                Save-Encoded $grey (Join-Path $fmt 'grey.jpg') Jpeg
+                $grey.Dispose()
+            }
+            'Adobe CMYK JPEG' {
+                # SkiaSharp encodes no CMYK, so a hand-written baseline encoder keeps each 8x8 block's average (DC only):
+                # blocky, hence the full-size crop whose faces are 200+ px, and a looser tolerance.
+                $src = $faceCrop; $expected = $refFaces; $tolerance = 0.2
+                Write-Bytes (Join-Path $fmt 'cmyk.jpg') ([FaceNetRobustness.Crafter]::DcOnlyJpeg($faceCrop, $true))
+            }
+            '16-bit PNG' { Write-Bytes (Join-Path $fmt 'deep.png') ([FaceNetRobustness.Crafter]::Png16($src)) }
+            'PNG with alpha' {
+                # Opaque in the middle, fading to fully transparent at the edges.
+                $a = [SkiaSharp.SKBitmap]::new([SkiaSharp.SKImageInfo]::new($src.Width, $src.Height, [SkiaSharp.SKColorType]::Rgba8888, [SkiaSharp.SKAlphaType]::Unpremul))
+                $canvas = [SkiaSharp.SKCanvas]::new($a); $canvas.DrawBitmap($src, 0, 0); $canvas.Dispose()
+                for ($y = 0; $y -lt $a.Height; $y += 1) { for ($x = 0; $x -lt 20; $x++) { $c = $a.GetPixel($x, $y); $a.SetPixel($x, $y, $c.WithAlpha([byte](12 * $x))) } }
+                Save-Encoded $a (Join-Path $fmt 'alpha.png') Png
+                $a.Dispose()
+            }
+            'palette PNG' { Write-Bytes (Join-Path $fmt 'palette.png') ([FaceNetRobustness.Crafter]::PalettePng($src)); $tolerance = 0.2 }
+            'BMP' { Write-Bytes (Join-Path $fmt 'picture.bmp') ([FaceNetRobustness.Crafter]::Bmp($src)) }
+            'WebP' { Save-Encoded $src (Join-Path $fmt 'picture.webp') Webp }
+            'GIF (first frame of two)' {
+                $blank = [SkiaSharp.SKBitmap]::new($src.Width, $src.Height); $blank.Erase([SkiaSharp.SKColors]::White)
+                Write-Bytes (Join-Path $fmt 'animated.gif') ([FaceNetRobustness.Crafter]::Gif($src, $blank))
+                # the other way round: a blank first frame gives no face, so it is the first frame that is read
+                $blankFirst = Write-Bytes (Join-Path $fmt 'blank-first.gif') ([FaceNetRobustness.Crafter]::Gif($blank, $src))
+                $blank.Dispose()
+                @(Get-Face -LiteralPath $blankFirst).Count | Should -Be 0
+                $tolerance = 0.2
+            }
+        }
+        $path = @($path)[-1]
+        $codec = [SkiaSharp.SKCodec]::Create($path)
+        $codec | Should -Not -BeNullOrEmpty -Because "SkiaSharp should read the $Name we wrote"
+        $codec.Dispose()
+        $err = $null
+        $r = @(Get-Face -LiteralPath $path -ErrorVariable err)
+        $err.Count | Should -Be 0
+        $r[0].ImageWidth | Should -Be $src.Width
+        Assert-SameFaces $r $expected $tolerance $Name
+    }
+
+    It 'decodes the CMYK JPEG to the right colours (no inverted or swapped channels)' {
+        $path = Write-Bytes (Join-Path $fmt 'cmyk-colours.jpg') ([FaceNetRobustness.Crafter]::DcOnlyJpeg($smallCrop, $true))
+        $decoded = [SkiaSharp.SKBitmap]::Decode($path)
+        try {
+            foreach ($pt in @(@(100, 100), @(300, 200), @(500, 300))) {
+                $a = $decoded.GetPixel($pt[0], $pt[1]); $b = $smallCrop.GetPixel($pt[0], $pt[1])
+                # block averages: compare loosely, but an inverted channel would be off by ~200
+                [math]::Abs([int]$a.Red - $b.Red) | Should -BeLessThan 60
+                [math]::Abs([int]$a.Green - $b.Green) | Should -BeLessThan 60
+                [math]::Abs([int]$a.Blue - $b.Blue) | Should -BeLessThan 60
+            }
+        }
+        finally { $decoded.Dispose() }
+    }
+}
+
+Describe 'EXIF orientation 1 to 8' {
+    BeforeAll {
+        $exifDir = Join-Path $TestDrive 'exif'
+        New-Item -ItemType Directory $exifDir | Out-Null
+        # Orientation 1's picture as a JPEG too, so that every case has been through the same JPEG encoder.
+        $uprightJpeg = Save-Encoded $smallCrop (Join-Path $exifDir 'upright.jpg') Jpeg 95
+        $uprightFaces = @(Get-Face -LiteralPath $uprightJpeg)
+    }
+
+    It 'finds the same faces at the same upright coordinates with Orientation <Orientation>' -ForEach @(1..8 | ForEach-Object { @{ Orientation = $_ } }) {
+        # Stored pixels = the upright picture transformed by the inverse of the orientation; the viewer (and we) undo it.
+        $stored = [FaceNetRobustness.Crafter]::InverseOrient($smallCrop, $Orientation)
+        try {
+            $plain = Save-Encoded $stored (Join-Path $exifDir "stored$Orientation.jpg") Jpeg 95
+            $path = Write-Bytes (Join-Path $exifDir "orientation$Orientation.jpg") ([FaceNetRobustness.Crafter]::WithExifOrientation([System.IO.File]::ReadAllBytes($plain), $Orientation))
+        }
+        finally { $stored.Dispose() }
+        $codec = [SkiaSharp.SKCodec]::Create($path)
+        try { [int]$codec.EncodedOrigin | Should -Be $Orientation } finally { $codec.Dispose() }
+        $r = @(Get-Face -LiteralPath $path)
+        $r | ForEach-Object { $_.ImageWidth | Should -Be $smallCrop.Width; $_.ImageHeight | Should -Be $smallCrop.Height }
+        Assert-SameFaces $r $uprightFaces 0.1 "orientation $Orientation"
+        # eyes above the mouth: the face is upright, not just in the right place
+        $r | ForEach-Object { $_.LeftEye.Y | Should -BeLessThan $_.MouthLeft.Y; $_.LeftEye.X | Should -BeLessThan $_.RightEye.X }
+    }
+}
+
+Describe 'Odd file names' {
+    BeforeAll {
+        $names = Join-Path $TestDrive 'names'
+        New-Item -ItemType Directory $names | Out-Null
+        $good = Save-Encoded $smallCrop (Join-Path $names 'plain.jpg') Jpeg
+    }
+
+    It '<Command> -LiteralPath reads ''<Name>''' -ForEach @(
+        foreach ($c in 'Get-Face', 'Get-FaceEmbedding') {
+            foreach ($n in 'with spaces  two.jpg', '[1].jpg', 'Zoë 写真 ☺.jpg', '-leading-dash.jpg', '--two dashes.jpg', "it's (1) {a}.jpg") { @{ Command = $c; Name = $n } }
+        }
+    ) {
+        $p = Join-Path $names $Name
+        Copy-Item -LiteralPath $good -Destination $p
+        $r = @(& $Command -LiteralPath $p)
+        $r.Count | Should -Be $smallRefFaces.Count
+        $path = if ($Command -eq 'Get-Face') { $r[0].Path } else { $r[0].Face.Path }
+        $path | Should -Be $p
+    }
+
+    It 'binds leading-dash and bracket names from Get-ChildItem and reports a missing one by its literal name' {
+        $err = $null
+        $r = @(Get-ChildItem -LiteralPath $names -Filter '*.jpg' | Get-Face -ErrorVariable err)
+        $err.Count | Should -Be 0
+        ($r.Path | Sort-Object -Unique).Count | Should -Be @(Get-ChildItem -LiteralPath $names -Filter '*.jpg').Count
+        $missing = Join-Path $names '-[gone].jpg'
+        @(Get-Face -LiteralPath $missing -ErrorVariable err -ErrorAction SilentlyContinue).Count | Should -Be 0
+        Get-ErrorId $err[0] | Should -Be 'FileNotFound'
+        $err[0].TargetObject | Should -Be $missing
+    }
+
+    It 'takes a leading-dash name as a positional path after --' {
+        Push-Location $names
+        try { $r = @(Get-Face -- '-leading-dash.jpg') } finally { Pop-Location }
+        $r.Count | Should -Be $smallRefFaces.Count
+    }
+}
+
+Describe 'A crowd: 64 faces in one picture, and the MaxFaces limit' {
+    BeforeAll {
+        # Confident, frontal faces of the demo photos, cut out square with a margin, tiled on a grid.
+        $crowdFaces = @(Get-DemoPhoto | Get-Face | Where-Object Confidence -ge 0.999)
+        function New-FaceGrid([int] $Columns, [int] $Rows, [int] $Cell, [string] $Path) {
+            $dst = [SkiaSharp.SKBitmap]::new($Columns * $Cell, $Rows * $Cell)
+            $canvas = [SkiaSharp.SKCanvas]::new($dst); $canvas.Clear([SkiaSharp.SKColors]::White)
+            $cache = @{}
+            try {
+                for ($i = 0; $i -lt $Columns * $Rows; $i++) {
+                    $f = $crowdFaces[$i % $crowdFaces.Count]
+                    if (-not $cache[$f.Path]) { $cache[$f.Path] = [SkiaSharp.SKBitmap]::Decode($f.Path) }
+                    $s = [math]::Max($f.Width, $f.Height) * 1.7
+                    $from = [SkiaSharp.SKRect]::Create($f.X + $f.Width / 2 - $s / 2, $f.Y + $f.Height / 2 - $s / 2, $s, $s)
+                    $canvas.DrawBitmap($cache[$f.Path], $from, [SkiaSharp.SKRect]::Create(($i % $Columns) * $Cell, [math]::Floor($i / $Columns) * $Cell, $Cell, $Cell))
+                }
+                Save-Encoded $dst $Path Jpeg 90
+            }
+            finally { $canvas.Dispose(); $dst.Dispose(); $cache.Values | ForEach-Object { $_.Dispose() } }
+        }
+    }
+
+    It 'finds all 64 faces of an 8x8 grid, one in each cell, without a warning' {
+        $grid = New-FaceGrid 8 8 96 (Join-Path $TestDrive 'crowd64.jpg')
+        $warn = $null
+        $r = @(Get-Face -LiteralPath $grid -WarningVariable warn)
+        $r.Count | Should -Be 64
+        $cells = $r | ForEach-Object { [int]([math]::Floor(($_.X + $_.Width / 2) / 96) + 8 * [math]::Floor(($_.Y + $_.Height / 2) / 96)) } | Sort-Object -Unique
+        @($cells).Count | Should -Be 64
+        $warn.Count | Should -Be 0
+    }
+
+    It 'stops at DetectionOptions.MaxFaces (200) on a 15x15 grid and says so with a warning' {
+        $grid = New-FaceGrid 15 15 96 (Join-Path $TestDrive 'crowd225.jpg')
+        $warn = $null
+        # MTCNN: UltraFace's 320x240 input cannot see 225 faces of 96 px; 40 px skips the finest pyramid levels (the faces are about 56 px).
+        $r = @(Get-Face -LiteralPath $grid -Detector Mtcnn -MinFaceSize 40 -WarningVariable warn -WarningAction SilentlyContinue)
+        $r.Count | Should -Be ([FaceNet.Engine.Detection.DetectionOptions]::Default.MaxFaces)
+        $warn.Count | Should -Be 1
+        $warn[0].Message | Should -BeLike "*crowd225.jpg*at least 200 faces*MaxFaces*"
+    }
+}
+
+Describe 'A mixed pipeline: 20 bad files and 5 good photos in one run' {
+    BeforeAll {
+        $mixed = Join-Path $TestDrive 'mixed'
+        New-Item -ItemType Directory $mixed | Out-Null
+        $jpeg = [System.IO.File]::ReadAllBytes($sample1)
+        $ascii = { param($s) [Text.Encoding]::ASCII.GetBytes($s) }
+        $badFiles = @(
+            Write-Bytes (Join-Path $mixed '01-empty.jpg') @()
+            Write-Bytes (Join-Path $mixed '02-empty.png') @()
+            foreach ($i in 3..6) { Write-Bytes (Join-Path $mixed "0$i-random.jpg") (Get-RandomBytes (1000 * $i) $i) }
+            Write-Bytes (Join-Path $mixed '07-text.png') (& $ascii 'hello, not a picture')
+            Write-Bytes (Join-Path $mixed '08-text.jpg') (& $ascii '<html>an error page saved as .jpg</html>')
+            (New-Item -ItemType Directory (Join-Path $mixed '09-folder.jpg')).FullName
+            Join-Path $mixed '10-missing.jpg'
+            Join-Path $mixed '11-missing.png'
+            Write-Bytes (Join-Path $mixed '12-photo.heic') ([byte[]](0, 0, 0, 24) + (& $ascii 'ftypheic') + [byte[]](0, 0, 0, 0) + (& $ascii 'mif1heic') + [byte[]]::new(100))
+            Write-Bytes (Join-Path $mixed '13-photo.avif') ([byte[]](0, 0, 0, 28) + (& $ascii 'ftypavif') + [byte[]](0, 0, 0, 0) + (& $ascii 'avifmif1miaf') + [byte[]]::new(100))
+            Write-Bytes (Join-Path $mixed '14-scan.tif') ([byte[]](0x49, 0x49, 42, 0, 8, 0, 0, 0) + [byte[]]::new(100))
+            Write-Bytes (Join-Path $mixed '15-huge.png') ([FaceNetRobustness.Crafter]::PngHeader(60000, 60000))
+            Write-Bytes (Join-Path $mixed '16-huge.jpg') ([FaceNetRobustness.Crafter]::JpegWithSize($jpeg, 60000, 60000))
+            Write-Bytes (Join-Path $mixed '17-pngsig.png') ([byte[]](137, 80, 78, 71, 13, 10, 26, 10) + (Get-RandomBytes 500 17))
+            Write-Bytes (Join-Path $mixed '18-jxl.jxl') ([byte[]](0xFF, 0x0A) + (Get-RandomBytes 500 18))
+            Write-Bytes (Join-Path $mixed '19-video.mp4') ([byte[]](0, 0, 0, 24) + (& $ascii 'ftypisom') + [byte[]](0, 0, 2, 0) + (& $ascii 'isomiso2') + [byte[]]::new(100))
+            Write-Bytes (Join-Path $mixed '20-wide.png') ([FaceNetRobustness.Crafter]::PngHeader(1000000, 1000))
+        )
+        $goodFiles = @(1..5 | ForEach-Object { Join-Path $ctx.DemoDir "sample$_.jpg" })
+        $expectedCount = Get-ExpectedFaceCount
+        $goodFaces = (1..5 | ForEach-Object { $expectedCount["sample$_.jpg"] } | Measure-Object -Sum).Sum
+        # interleave: bad, bad, bad, bad, good, ...
+        $inputs = for ($i = 0; $i -lt 5; $i++) { $badFiles[(4 * $i)..(4 * $i + 3)]; $goodFiles[$i] }
+        $knownIds = 'EmptyFile', 'NotAnImage', 'FileNotFound', 'UnsupportedImageFormat', 'ImageTooLarge', 'ImageCorrupt'
+    }
+
+    It '<Command>: exactly the faces of the 5 good photos and 20 ErrorRecords, one per bad file, nothing terminating' -ForEach @(
+        @{ Command = 'Get-Face' }, @{ Command = 'Get-FaceEmbedding' }
+    ) {
+        $badFiles.Count | Should -Be 20
+        $err = $null; $thrown = $null; $r = @()
+        try { $r = @($inputs | & $Command -ErrorVariable err -ErrorAction SilentlyContinue) } catch { $thrown = $_ }
+        $thrown | Should -BeNullOrEmpty
+        $r.Count | Should -Be $goodFaces
+        $paths = if ($Command -eq 'Get-Face') { $r.Path } else { $r.Face.Path }
+        @($paths | Select-Object -Unique) | Should -Be $goodFiles
+        $err.Count | Should -Be 20
+        @($err.TargetObject | Sort-Object) | Should -Be @($badFiles | Sort-Object)
+        $err | ForEach-Object { Get-ErrorId $_ | Should -BeIn $knownIds -Because $_.Exception.Message }
+        # the ids a person would expect for a few of them
+        ($err | Where-Object TargetObject -like '*12-photo.heic' | ForEach-Object { Get-ErrorId $_ }) | Should -Be 'UnsupportedImageFormat'
+        ($err | Where-Object TargetObject -like '*20-wide.png' | ForEach-Object { Get-ErrorId $_ }) | Should -Be 'ImageTooLarge'
+        ($err | Where-Object TargetObject -like '*10-missing.jpg' | ForEach-Object { Get-ErrorId $_ }) | Should -Be 'FileNotFound'
+    }
+}
+
+Describe 'A missing or corrupt model file' {
+    BeforeAll {
+        $models = Join-Path $TestDrive 'models-copy'
+        Copy-Item -LiteralPath (Join-Path $ctx.ModuleDir 'models') -Destination $models -Recurse
+        $manifest = Get-Content -Raw (Join-Path $models 'models.json') | ConvertFrom-Json -AsHashtable
+        $detectorName = $manifest.defaultDetector
+        $detectorFile = @($manifest.models | Where-Object { $_.name -eq $detectorName })[0].file
+    }
+
+    It 'a <Mode> <What> model file stops the command with ModelLoadFailed naming the file and how to restore it; the host survives' -ForEach @(
+        @{ What = 'detector'; Mode = 'truncated' }, @{ What = 'detector'; Mode = 'deleted' }
+    ) {
+        $dir = Join-Path $TestDrive "models-$Mode"
+        Copy-Item -LiteralPath $models -Destination $dir -Recurse
+        $file = Join-Path $dir $detectorFile
+        if ($Mode -eq 'deleted') { Remove-Item -LiteralPath $file }
+        else { $b = [System.IO.File]::ReadAllBytes($file); [System.IO.File]::WriteAllBytes($file, $b[0..([int]($b.Length / 3))]) }
+        $script = @"
+Import-Module '$($ctx.ModulePath)'
+`$n = 0
+try { Get-Face -LiteralPath '$sample1', '$sample3' | ForEach-Object { `$n++ } ; 'NO-ERROR' }
+catch { 'ERRORID=' + `$_.FullyQualifiedErrorId; 'TARGET=' + `$_.TargetObject; 'MESSAGE=' + `$_.Exception.Message }
+'FACES=' + `$n
+'ALIVE'
+exit 0
+"@
+        $child = Invoke-ChildPwsh $script @{ FACENET_MODELS = $dir }
+        $child.ExitCode | Should -Be 0 -Because $child.Output
+        $child.Output | Should -Match 'ALIVE'
+        $child.Output | Should -Match 'ERRORID=ModelLoadFailed,'
+        $child.Output | Should -Match 'FACES=0'
+        $child.Output | Should -Match ([regex]::Escape($detectorFile))
+        $child.Output | Should -Match '(?i)build\.ps1|restore|reinstall'
+    }
+}
+
+Describe 'Concurrency: ForEach-Object -Parallel -ThrottleLimit 8 over 200 pictures' {
+    BeforeAll {
+        $many = Join-Path $TestDrive 'many'
+        New-Item -ItemType Directory $many | Out-Null
+        $source = @(Get-DemoPhoto | Get-Face)
+        $cache = @{}
+        # 200 small pictures (160 px), one face each, every one different: face, margin and scale vary.
+        $manyFiles = for ($i = 0; $i -lt 200; $i++) {
+            $f = $source[$i % $source.Count]
+            if (-not $cache[$f.Path]) { $cache[$f.Path] = [SkiaSharp.SKBitmap]::Decode($f.Path) }
+            $s = [math]::Max($f.Width, $f.Height) * (1.5 + ($i % 7) * 0.1)
+            $dst = [SkiaSharp.SKBitmap]::new(160, 160)
+            $canvas = [SkiaSharp.SKCanvas]::new($dst)
+            $canvas.DrawBitmap($cache[$f.Path], [SkiaSharp.SKRect]::Create($f.X + $f.Width / 2 - $s / 2, $f.Y + $f.Height / 2 - $s / 2, $s, $s), [SkiaSharp.SKRect]::Create(0, 0, 160, 160))
+            $canvas.Dispose()
+            Save-Encoded $dst (Join-Path $many ('face{0:000}.jpg' -f $i)) Jpeg 90
+            $dst.Dispose()
+        }
+        $cache.Values | ForEach-Object { $_.Dispose() }
+        $sequential = @($manyFiles | Get-FaceEmbedding -ThrottleLimit 1)
+    }
+
+    It 'gives the same boxes and vectors (to 1e-4) as a sequential run, sharing the cached sessions' {
+        $sequential.Count | Should -BeGreaterThan 150
+        $module = $ctx.ModulePath
+        $parallel = @($manyFiles | ForEach-Object -ThrottleLimit 8 -Parallel {
+                Import-Module $using:module
+                Get-FaceEmbedding -LiteralPath $_
+            })
+        $parallel.Count | Should -Be $sequential.Count
+        $byKey = @{}
+        foreach ($e in $parallel) { $byKey["$($e.Face.Path)#$($e.Face.Index)"] = $e }
+        foreach ($s in $sequential) {
+            $p = $byKey["$($s.Face.Path)#$($s.Face.Index)"]
+            $p | Should -Not -BeNullOrEmpty -Because "$($s.Face) was found sequentially"
+            $p.Face.X | Should -Be $s.Face.X
+            $p.Face.Y | Should -Be $s.Face.Y
+            $p.Face.Width | Should -Be $s.Face.Width
+            Get-MaxAbsDifference $p.Vector $s.Vector | Should -BeLessThan 1e-4
+        }
+    }
+
+    It 'gives the same results with the module''s own -ThrottleLimit 8' {
+        $r = @($manyFiles | Get-FaceEmbedding -ThrottleLimit 8)
+        $r.Count | Should -Be $sequential.Count
+        for ($i = 0; $i -lt $r.Count; $i++) {
+            $r[$i].Face.Path | Should -Be $sequential[$i].Face.Path
+            Get-MaxAbsDifference $r[$i].Vector $sequential[$i].Vector | Should -BeLessThan 1e-4
+        }
+    }
+}
+
+Describe 'Ctrl+C: PowerShell.Stop() during a long run' {
+    BeforeAll {
+        $long = Join-Path $TestDrive 'long'
+        New-Item -ItemType Directory $long | Out-Null
+        $photos = @(Get-DemoPhoto)
+        # 60 full-size photos: several seconds of work per core, far more than the test waits for
+        $longFiles = for ($i = 0; $i -lt 60; $i++) {
+            $p = Join-Path $long ('photo{0:00}.jpg' -f $i)
+            Copy-Item -LiteralPath $photos[$i % $photos.Count].FullName -Destination $p
+            $p
+        }
+
+        function Invoke-AndStop([string] $Script, [int] $StopAfter) {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript($Script)
+                $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+                $handle = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+                $deadline = [DateTime]::UtcNow.AddSeconds(120)
+                while ($output.Count -lt $StopAfter -and -not $handle.IsCompleted -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                $sw = [System.Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+                $sw.Stop()
+                [pscustomobject]@{ State = $ps.InvocationStateInfo.State; Count = $output.Count; StopMs = $sw.ElapsedMilliseconds; Output = @($output) }
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+
+    It 'Get-FaceEmbedding over 60 photos stops promptly after the first results' {
+        $total = 10 * ((Get-ExpectedFaceCount).Values | Measure-Object -Sum).Sum
+        $r = Invoke-AndStop "Import-Module '$($ctx.ModulePath)'; Get-FaceEmbedding -LiteralPath '$($longFiles -join "','")'" 3
+        Write-Host "    stop latency: $($r.StopMs) ms after $($r.Count) of $total embeddings"
+        $r.State | Should -Be 'Stopped'
+        $r.Count | Should -BeGreaterOrEqual 3
+        $r.Count | Should -BeLessThan $total
+        # a generous bound: a stopped run finishes the images already on the workers and nothing more
+        $r.StopMs | Should -BeLessThan 20000
+    }
+
+    It 'Get-Face | Export-FaceAnnotation -Destination leaves only whole pictures and no temporary files when stopped' {
+        if (-not (Get-Command Export-FaceAnnotation -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'Export-FaceAnnotation is not in this build'; return }
+        $dest = Join-Path $TestDrive 'annotated'
+        New-Item -ItemType Directory $dest | Out-Null
+        $r = Invoke-AndStop "Import-Module '$($ctx.ModulePath)'; Get-Face -LiteralPath '$($longFiles -join "','")' | Export-FaceAnnotation -Destination '$dest' -PassThru" 2
+        Write-Host "    stop latency: $($r.StopMs) ms after $($r.Count) pictures"
+        $r.State | Should -Be 'Stopped'
+        $written = @(Get-ChildItem -LiteralPath $dest -Force)
+        $written.Count | Should -BeLessThan 60
+        foreach ($f in $written) {
+            $f.Extension | Should -Be '.png' -Because "only finished pictures may be left, not '$($f.Name)'"
+            $codec = [SkiaSharp.SKCodec]::Create($f.FullName)
+            $codec | Should -Not -BeNullOrEmpty -Because "$($f.Name) must be a whole picture"
+            try {
+                $info = [SkiaSharp.SKImageInfo]::new($codec.Info.Width, $codec.Info.Height)
+                $bmp = [SkiaSharp.SKBitmap]::new($info)
+                $codec.GetPixels($info, $bmp.GetPixels()) | Should -Be 'Success' -Because "$($f.Name) must not be cut short"
+                $bmp.Dispose()
+            }
+            finally { $codec.Dispose() }
+        }
+    }
+}
+
+Describe 'Writers: Export-FaceAnnotation on a location it cannot write' {
+    BeforeAll {
+        $w = Join-Path $TestDrive 'writers'
+        New-Item -ItemType Directory $w | Out-Null
+        $aFile = Join-Path $w 'not-a-folder.txt'
+        Set-Content -LiteralPath $aFile -Value 'a file, used as if it were a folder'
+        $faces1 = @(Get-Face -LiteralPath $sample1)
+    }
+
+    It 'refuses -Path under a file (unwritable even for root) with DestinationNotFound and writes nothing' {
+        $target = Join-Path $aFile 'out.png'
+        $thrown = $null
+        try { $faces1 | Export-FaceAnnotation -Path $target -ErrorAction SilentlyContinue } catch { $thrown = $_ }
+        $thrown | Should -Not -BeNullOrEmpty
+        Get-ErrorId $thrown | Should -Be 'DestinationNotFound'
+        $thrown.Exception.Message | Should -BeLike "*not-a-folder.txt*"
+        Get-Content -Raw -LiteralPath $aFile | Should -BeLike 'a file, used*'
+        @(Get-ChildItem -LiteralPath $w -Force).Name | Should -Be @('not-a-folder.txt')
+    }
+
+    It 'a write that fails on the way (a folder holds the picture''s name) is WriteFailed, leaves the folder and no partial or temporary file' {
+        $dest = Join-Path $w 'dest'
+        New-Item -ItemType Directory $dest | Out-Null
+        $blocker = New-Item -ItemType Directory (Join-Path $dest 'sample1.annotated.png')
+        Copy-Item -LiteralPath (Join-Path $ctx.DemoDir 'sample2.jpg') -Destination (Join-Path $w 'second.jpg')
+        $second = @(Get-Face -LiteralPath (Join-Path $w 'second.jpg'))
+        $err = $null; $thrown = $null
+        try { @($faces1) + @($second) | Export-FaceAnnotation -Destination $dest -Force -ErrorVariable err -ErrorAction SilentlyContinue } catch { $thrown = $_ }
+        $thrown | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        Get-ErrorId $err[0] | Should -BeIn 'WriteFailed', 'FileExists'
+        $err[0].TargetObject | Should -BeLike '*sample1.annotated.png'
+        Test-Path -LiteralPath $blocker.FullName -PathType Container | Should -BeTrue
+        @(Get-ChildItem -LiteralPath $blocker.FullName -Force).Count | Should -Be 0
+        # the other photo's picture is written, and nothing else
+        @(Get-ChildItem -LiteralPath $dest -Force | Sort-Object Name).Name | Should -Be @('sample1.annotated.png', 'second.annotated.png')
+    }
+}
