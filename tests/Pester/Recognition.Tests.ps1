@@ -99,6 +99,14 @@ Describe 'Export-FaceGallery / Import-FaceGallery' {
         (Import-FaceGallery $g).Labels | Should -Be 'a'
     }
 
+    It '-Append with embeddings skips photos already enrolled and unchanged' {
+        $g = Join-Path $work 'emb-append.faces'
+        $r1 = $demo1 | Export-FaceGallery -Path $g -Append -Label 'team' -PassThru
+        ($r1.FacesAdded, $r1.Skipped) | Should -Be @(3, 0)
+        $r2 = $demo1 | Export-FaceGallery -Path $g -Append -Label 'team' -PassThru
+        ($r2.FacesAdded, $r2.Skipped, $r2.Faces) | Should -Be @(0, 1, 3)
+    }
+
     It 'writes a clear error for a file that is not a gallery' {
         $bad = Join-Path $work 'bad.faces'
         Set-Content $bad 'hello'
@@ -146,6 +154,17 @@ Describe 'Find-Face' {
         $r = @(Get-ChildItem (Join-Path $knn 'test') -Include 'obama_and_biden.jpg', 'kit_with_rose.jpg' -Recurse | Find-Face -Gallery $gallery)
         $named = $r | Where-Object IsKnown | ForEach-Object { '{0}:{1}' -f (Split-Path $_.Path -Leaf), $_.Label } | Sort-Object
         $named | Should -Be @('kit_with_rose.jpg:kit_harington', 'kit_with_rose.jpg:rose_leslie', 'obama_and_biden.jpg:biden', 'obama_and_biden.jpg:obama')
+    }
+
+    It 'takes a gallery and probes read back from Clixml and JSON' {
+        $file = Join-Path $work 'gallery.clixml'
+        $demo1 | ForEach-Object { $_.Label = "person$($_.Index)"; $_ } | Export-Clixml -LiteralPath $file
+        $fromXml = Import-Clixml -LiteralPath $file
+        $fromJson = $demo1 | ConvertTo-Json -Depth 6 | ConvertFrom-Json
+        $r = @($fromJson | Find-Face -Gallery $fromXml)
+        $r.Count | Should -Be 3
+        $r | ForEach-Object { $_.Label | Should -Be "person$($_.Probe.Index)" }
+        @($fromXml | Group-Face).Count | Should -Be 3
     }
 
     It 'refuses a probe -Model other than the gallery''s' {
