@@ -10,12 +10,13 @@
     ./build.ps1 -Task Accuracy  Verification accuracy on an LFW-format folder (-Dataset, -Pairs, optional -Model, -Train).
     ./build.ps1 -Task Detection Detector recall on a folder with dlib imglab XML ground truth (-Dataset).
     ./build.ps1 -Task Benchmark Speed benchmark (tools/FaceNet.Benchmark): optional -SkipPeer, -Memory.
+    ./build.ps1 -Task Fuzz      Builds and runs tools/fuzz/Invoke-FaceFuzz.ps1 (2,000 mutated files; see docs/reliability.md).
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'Detection', 'Benchmark', 'Clean')]
+    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'Detection', 'Benchmark', 'Fuzz', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
@@ -203,5 +204,6 @@ switch ($Task) {
         Invoke-Validation @('detection', '--dataset', $Dataset)
     }
     'Benchmark' { Invoke-Benchmark }
+    'Fuzz' { Invoke-Build; Get-TestData; & (Join-Path $Root 'tools/fuzz/Invoke-FaceFuzz.ps1') -ModulePath (Join-Path $ModuleDir 'FaceNet.psd1'); if ($LASTEXITCODE) { exit $LASTEXITCODE } }
     'Clean' { Remove-Item $Out, $TestDataDir -Recurse -Force -ErrorAction SilentlyContinue }
 }
