@@ -899,3 +899,39 @@ Describe 'Writers: Export-FaceAnnotation on a location it cannot write' {
         @(Get-ChildItem -LiteralPath $dest -Force | Sort-Object Name).Name | Should -Be @('sample1.annotated.png', 'second.annotated.png')
     }
 }
+
+Describe 'Writers: Export-FaceGallery' {
+    BeforeAll {
+        $g = Join-Path $TestDrive 'gallery'
+        New-Item -ItemType Directory $g | Out-Null
+        $galleryEmbeddings = @(Get-FaceEmbedding -LiteralPath $smallRef)
+        $haveGallery = [bool](Get-Command Export-FaceGallery -ErrorAction SilentlyContinue)
+    }
+
+    It '-WhatIf writes nothing, and an existing gallery is not replaced without -Force (GalleryExists)' {
+        if (-not $haveGallery) { Set-ItResult -Skipped -Because 'Export-FaceGallery is not in this build'; return }
+        $path = Join-Path $g 'people.facegallery'
+        $galleryEmbeddings | Export-FaceGallery -Path $path -WhatIf
+        @(Get-ChildItem -LiteralPath $g -Force).Count | Should -Be 0
+        $galleryEmbeddings | Export-FaceGallery -Path $path
+        $before = [System.IO.File]::ReadAllBytes($path)
+        $thrown = $null
+        try { $galleryEmbeddings | Export-FaceGallery -Path $path -ErrorAction Stop } catch { $thrown = $_ }
+        Get-ErrorId $thrown | Should -Be 'GalleryExists'
+        [System.IO.File]::ReadAllBytes($path).Length | Should -Be $before.Length
+        @(Get-ChildItem -LiteralPath $g -Force).Name | Should -Be @('people.facegallery')
+    }
+
+    # Found by these tests: a missing folder or a path under a file gives a raw SqliteException ('unable to open
+    # database file', ErrorId Microsoft.Data.Sqlite.SqliteException) instead of a clear DestinationNotFound-style
+    # error. Skipped until Export-FaceGallery checks the folder first; then remove -Skip.
+    It 'refuses a missing folder or a path under a file with a clear error and writes nothing' -Skip {
+        $file = Join-Path $g 'a-file.txt'; Set-Content -LiteralPath $file -Value x
+        foreach ($target in (Join-Path $g 'missing/people.facegallery'), (Join-Path $file 'people.facegallery')) {
+            $thrown = $null
+            try { $galleryEmbeddings | Export-FaceGallery -Path $target -ErrorAction Stop } catch { $thrown = $_ }
+            Get-ErrorId $thrown | Should -Not -BeLike '*Exception'
+            $thrown.Exception.Message | Should -BeLike "*$(Split-Path $target -Parent)*"
+        }
+    }
+}
