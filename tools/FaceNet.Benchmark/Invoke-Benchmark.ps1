@@ -145,7 +145,7 @@ foreach ($w in ($measure ? $workloads.Keys : @())) {
 }
 
 # ---- Cold start ------------------------------------------------------------------------------------
-Write-Host "`n== Cold start: new dotnet pwsh, Import-Module, first embedding of one photo (default model), $ColdStartRuns runs"
+if ($measure -and -not $MemoryOnly) { Write-Host "`n== Cold start: new dotnet pwsh, Import-Module, first embedding of one photo (default model), $ColdStartRuns runs" }
 $photo = $allLfw[0]
 $cold = @(); $bare = @()
 foreach ($i in ($MemoryOnly -or $ReportOnly ? @() : 1..$ColdStartRuns)) {
@@ -160,8 +160,10 @@ foreach ($i in ($MemoryOnly -or $ReportOnly ? @() : 1..$ColdStartRuns)) {
     $bare += $sw.Elapsed.TotalSeconds
 }
 $coldMedian = $cold.Count -eq 0 ? [double]::NaN : (Median $cold); $bareMedian = $bare.Count -eq 0 ? [double]::NaN : (Median $bare)
-Write-Host "  runs: $(($cold | ForEach-Object { F $_ '0.00' }) -join ', ') s; median $(F $coldMedian '0.00') s (pwsh alone: median $(F $bareMedian '0.00') s)"
-Note-Load 'cold start'
+if ($cold.Count) {
+    Write-Host "  runs: $(($cold | ForEach-Object { F $_ '0.00' }) -join ', ') s; median $(F $coldMedian '0.00') s (pwsh alone: median $(F $bareMedian '0.00') s)"
+    Note-Load 'cold start'
+}
 
 # ---- Peer: @vladmandic/face-api on tfjs wasm -----------------------------------------------------------
 $peer = $null
@@ -297,7 +299,7 @@ foreach ($w in $workloads.Keys) {
 $null = $md.AppendLine()
 $null = $md.AppendLine("detect.resize/fill/run = UltraFace's resize to 320x240, normalise, ONNX run; detect = the engine's default detector's whole Detect call ($(($workloads.Keys | ForEach-Object { "$_`: $(($stages[$_].detectors_used.PSObject.Properties | ForEach-Object { "$($_.Name) x$($_.Value)" }) -join ', ')" }) -join '; ')); decode for detection = decode + resize + fill. MTCNN runs its pyramid levels in parallel (Parallel.For), so its detect figure is not single-threaded.")
 $null = $md.AppendLine()
-$null = $md.AppendLine("Hot spot: TensorFiller.Warp builds a mipmap chain of the whole photo for every crop (landmarks, and each embedder's alignment). Landmark crop, engine Warp vs the same warp without mipmaps, median ms: $(($workloads.Keys | ForEach-Object { "$_ $(F (Stage $_ 'diag.crop-engine-warp') '0.0') vs $(F (Stage $_ 'diag.crop-no-mipmap') '0.0')" }) -join '; ').")
+$null = $md.AppendLine("Hot spot: every crop (the landmark crop, and each embedder's alignment) calls SKImage.FromBitmap on the whole photo, which copies a mutable bitmap, and samples it with a mipmap chain built for that copy. Landmark crop, median ms: engine TensorFiller.Warp / same warp without mipmaps / without mipmaps from one SKImage made once per photo: $(($workloads.Keys | ForEach-Object { "$_ $(F (Stage $_ 'diag.crop-engine-warp') '0.0') / $(F (Stage $_ 'diag.crop-no-mipmap') '0.0') / $(F (Stage $_ 'diag.crop-shared-image-no-mipmap') '0.00')" }) -join '; ').")
 $null = $md.AppendLine()
 $null = $md.AppendLine("Cold start (new ``dotnet pwsh``, Import-Module, first embedding, default model): median $(F $coldMedian '0.00') s of $ColdStartRuns ($(($cold | ForEach-Object { F $_ '0.00' }) -join ', ')); pwsh alone $(F $bareMedian '0.00') s.")
 if ($peer) {
