@@ -72,6 +72,10 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         if (Directory.Exists(_target))
             ThrowTerminatingError(new ErrorRecord(new IOException($"'{_target}' is a folder; give a gallery file name (e.g. people.faces)."),
                 RecognitionErrorIds.GalleryExists, ErrorCategory.InvalidArgument, _target));
+        var folder = System.IO.Path.GetDirectoryName(_target);
+        if (!exists && !string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+            ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException($"Cannot write the gallery '{_target}': the folder '{folder}' does not exist (or is a file). Create it first."),
+                RecognitionErrorIds.GalleryFolderNotFound, ErrorCategory.ObjectNotFound, folder));
         if (exists && !Append && !Force)
             ThrowTerminatingError(new ErrorRecord(new IOException($"The gallery '{_target}' already exists. Use -Append to add to it or -Force to replace it."),
                 RecognitionErrorIds.GalleryExists, ErrorCategory.ResourceExists, _target));
@@ -204,7 +208,21 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         if (!string.Equals(model, _model, StringComparison.OrdinalIgnoreCase))
             ThrowMismatch(new GalleryModelMismatchException(_model, model,
                 $"A gallery holds embeddings of one model: this one is of model '{_model}' and cannot take embeddings of model '{model}'. Compute them all with the same -Model."));
-        _gallery = GalleryFile.Create(_writePath, model, dimension);
+        _gallery = CreateGallery(model, dimension);
+    }
+
+    private GalleryFile CreateGallery(string model, int dimension)
+    {
+        try
+        {
+            return GalleryFile.Create(_writePath, model, dimension);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            ThrowTerminatingError(new ErrorRecord(new IOException($"Cannot write the gallery '{_target}': {ex.Message}", ex),
+                RecognitionErrorIds.GalleryWriteFailed, ErrorCategory.WriteError, _target));
+            throw; // not reached
+        }
     }
 
     private void ThrowMismatch(GalleryModelMismatchException ex) =>
@@ -246,7 +264,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
             if (group.Key.Length > 0)
                 _pendingSources.Add(new GallerySource(group.Key, size, mtime, entries[0].Label, entries.Count));
         }
-        if (_gallery is null && _model is not null) _gallery = GalleryFile.Create(_writePath, _model, 0 + DimensionOf(_model));
+        if (_gallery is null && _model is not null) _gallery = CreateGallery(_model, DimensionOf(_model));
         if (_gallery is null) return;
         try
         {

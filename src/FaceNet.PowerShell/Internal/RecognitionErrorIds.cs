@@ -14,4 +14,6 @@ internal static class RecognitionErrorIds
     /// <summary>An input that is neither a photo nor a face nor an embedding.</summary>
     public const string UnsupportedInputObject = "UnsupportedInputObject";
     public const string GalleryWriteFailed = "GalleryWriteFailed";
+    /// <summary>Export-FaceGallery -Path names a file in a folder that does not exist.</summary>
+    public const string GalleryFolderNotFound = "GalleryFolderNotFound";
 }
