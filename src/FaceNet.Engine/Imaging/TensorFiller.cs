@@ -49,30 +49,10 @@ public static class TensorFiller
         }
     }
 
-    /// <summary>Resizes the whole image to width x height (no letterbox) with bilinear filtering.</summary>
-    public static SKBitmap Resize(SKBitmap source, int width, int height)
-    {
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var result = new SKBitmap(info);
-        using var canvas = new SKCanvas(result);
-        using var image = SKImage.FromBitmap(source);
-        var sampling = new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
-        canvas.DrawImage(image, new SKRect(0, 0, source.Width, source.Height), new SKRect(0, 0, width, height), sampling, null);
-        return result;
-    }
+    /// <summary>Resizes the whole image to width x height (no letterbox), area-filtered when shrinking.</summary>
+    public static SKBitmap Resize(SKBitmap source, int width, int height) => PixelSampler.Resize(source, width, height);
 
     /// <summary>Renders the source through a transform (source -> output pixels) into a new width x height bitmap; outside is black.</summary>
-    public static SKBitmap Warp(SKBitmap source, SKMatrix sourceToOutput, int width, int height)
-    {
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var result = new SKBitmap(info);
-        using var canvas = new SKCanvas(result);
-        canvas.Clear(SKColors.Black);
-        canvas.SetMatrix(sourceToOutput);
-        using var image = SKImage.FromBitmap(source);
-        // Linear with mipmaps: downscaling a large face into 112 px without aliasing.
-        var sampling = new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
-        canvas.DrawImage(image, 0, 0, sampling, null);
-        return result;
-    }
+    public static SKBitmap Warp(SKBitmap source, SKMatrix sourceToOutput, int width, int height) =>
+        PixelSampler.Warp(source, sourceToOutput, width, height);
 }
