@@ -55,7 +55,14 @@ public sealed class FindFaceCommand : VerificationCmdletBase
                 $"The gallery holds embeddings of model '{first.Model}', not '{Model}': probes must be embedded with the gallery's model (leave out -Model)."),
                 RecognitionErrorIds.GalleryModelMismatch, ErrorCategory.InvalidArgument, Model));
         Model = first.Model;
-        _index = new GalleryIndex(_gallery.Select(e => e.Vector).ToList(), _gallery.Select(e => e.Label).ToList());
+        var asGallery = (Gallery as PSObject)?.BaseObject as FaceGallery ?? Gallery as FaceGallery;
+        if (asGallery?.CachedIndex is { } cached && ReferenceEquals(cached.Source, asGallery.Embeddings) && cached.Index.Count == _gallery.Count)
+            _index = cached.Index;
+        else
+        {
+            _index = new GalleryIndex(_gallery.Select(e => e.Vector).ToList(), _gallery.Select(e => e.Label).ToList());
+            if (asGallery is not null) asGallery.CachedIndex = (asGallery.Embeddings, _index);
+        }
         WriteVerbose($"Gallery: {_index.Count} faces of {_index.IdentityCount} people, model {first.Model}.");
     }
 

@@ -20,6 +20,9 @@ public sealed class FaceGallery
 
     public int Count => Embeddings.Length;
 
+    // Find-Face's search index, kept while Embeddings is the same array, so repeated calls skip rebuilding it.
+    internal (FaceEmbedding[] Source, FaceNet.Engine.Recognition.GalleryIndex Index)? CachedIndex;
+
     public override string ToString() => $"{System.IO.Path.GetFileName(Path)}: {Count} faces of {Labels.Length} people [{Model}]";
 }
 
