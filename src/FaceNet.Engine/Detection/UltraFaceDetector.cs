@@ -2,6 +2,7 @@ using FaceNet.Engine.Geometry;
 using FaceNet.Engine.Imaging;
 using FaceNet.Engine.Models;
 using Microsoft.ML.OnnxRuntime;
+using SkiaSharp;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace FaceNet.Engine.Detection;
@@ -32,8 +33,8 @@ public sealed class UltraFaceDetector : IFaceDetector
         float iou = _model.NmsIou ?? 0.35f;
 
         var tensor = new DenseTensor<float>(new[] { 1, _input.Channels, _input.Height, _input.Width });
-        using (var resized = TensorFiller.Resize(image.Bitmap, _input.Width, _input.Height))
-            TensorFiller.Fill(resized, _input, tensor.Buffer.Span);
+        var scale = SKMatrix.CreateScale((float)_input.Width / image.Width, (float)_input.Height / image.Height);
+        PixelSampler.SampleToTensor(image.Bitmap, scale, _input, tensor.Buffer.Span);
 
         using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(_input.Name, tensor) });
         var scores = results.First(r => r.Name == "scores").AsTensor<float>();

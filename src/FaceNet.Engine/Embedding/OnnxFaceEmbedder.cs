@@ -37,36 +37,68 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
     public float[][] Embed(FaceImage image, IReadOnlyList<FaceLandmarks> faces)
     {
         var result = new float[faces.Count][];
-        for (int i = 0; i < faces.Count; i++)
-            result[i] = EmbedOne(image, faces[i]);
-        return result;
-    }
-
-    private float[] EmbedOne(FaceImage image, FaceLandmarks face)
-    {
+        if (faces.Count == 0) return result;
         var session = OnnxSessionCache.Get(_manifest, _model);
         int views = Mirror ? 2 : 1;
         int size = _input.Channels * _input.Height * _input.Width;
-        var vector = new float[Dimension];
-        using var crop = FaceAligner.Crop(image, face, _alignment, _input.Width, _input.Height);
-        // Batch 1 per view: some shipped graphs hard-code batch 1 in a final Reshape.
-        var tensor = new DenseTensor<float>(new[] { 1, _input.Channels, _input.Height, _input.Width });
-        for (int v = 0; v < views; v++)
+        // Graphs with a dynamic batch run every face and view at once; others (a final Reshape fixed
+        // to batch 1, as in the shipped MobileFaceNet) one view at a time.
+        int batch = _model.DynamicBatch ? faces.Count * views : 1;
+        var tensor = new DenseTensor<float>(new[] { batch, _input.Channels, _input.Height, _input.Width });
+        var buffer = tensor.Buffer.Span;
+        for (int i = 0; i < faces.Count; i++) result[i] = new float[Dimension];
+        for (int i = 0; i < faces.Count; i++)
         {
-            TensorFiller.Fill(crop, _input, tensor.Buffer.Span[..size], mirror: v == 1);
-            using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(_input.Name, tensor) });
-            var output = _model.OutputName is null ? results[0] : results.First(r => r.Name == _model.OutputName);
-            int k = 0;
-            foreach (var x in output.AsEnumerable<float>())
+            var transform = FaceAligner.TransformFor(faces[i], _alignment, _input.Width, _input.Height);
+            if (_model.DynamicBatch)
             {
-                if (k >= Dimension) throw new InvalidDataException($"Model '{Name}' returned more than {Dimension} values.");
-                vector[k++] += x;
+                var view = buffer.Slice(i * views * size, size);
+                var mirrored = views == 2 ? buffer.Slice((i * views + 1) * size, size) : default;
+                PixelSampler.SampleToTensor(image.Bitmap, transform, _input, view, mirrored);
+                continue;
             }
-            if (k != Dimension) throw new InvalidDataException($"Model '{Name}' returned {k} values, the manifest says {Dimension}.");
+            var scratch = views == 2 ? new float[size] : null;
+            PixelSampler.SampleToTensor(image.Bitmap, transform, _input, buffer[..size], scratch);
+            Accumulate(session, tensor, result[i]);
+            if (scratch is not null)
+            {
+                scratch.CopyTo(buffer);
+                Accumulate(session, tensor, result[i]);
+            }
         }
-        if (_model.Center is { } center)
-            System.Numerics.Tensors.TensorPrimitives.Subtract(vector, center, vector);
-        VectorMath.NormalizeInPlace(vector);
-        return vector;
+        if (_model.DynamicBatch)
+        {
+            using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(_input.Name, tensor) });
+            var output = Output(results).AsTensor<float>();
+            if (output.Length != (long)batch * Dimension)
+                throw new InvalidDataException($"Model '{Name}' returned {output.Length / System.Math.Max(batch, 1)} values per face, the manifest says {Dimension}.");
+            var flat = output.ToArray();
+            for (int i = 0; i < faces.Count; i++)
+                for (int v = 0; v < views; v++)
+                    System.Numerics.Tensors.TensorPrimitives.Add(result[i], flat.AsSpan((i * views + v) * Dimension, Dimension), result[i]);
+        }
+        foreach (var vector in result)
+        {
+            if (_model.Center is { } center)
+                System.Numerics.Tensors.TensorPrimitives.Subtract(vector, center, vector);
+            VectorMath.NormalizeInPlace(vector);
+        }
+        return result;
+    }
+
+    private DisposableNamedOnnxValue Output(IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results) =>
+        _model.OutputName is null ? results[0] : results.First(r => r.Name == _model.OutputName);
+
+    /// <summary>Runs one batch-1 tensor and adds its output to the face's vector.</summary>
+    private void Accumulate(InferenceSession session, DenseTensor<float> tensor, float[] vector)
+    {
+        using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(_input.Name, tensor) });
+        int k = 0;
+        foreach (var x in Output(results).AsEnumerable<float>())
+        {
+            if (k >= Dimension) throw new InvalidDataException($"Model '{Name}' returned more than {Dimension} values.");
+            vector[k++] += x;
+        }
+        if (k != Dimension) throw new InvalidDataException($"Model '{Name}' returned {k} values, the manifest says {Dimension}.");
     }
 }

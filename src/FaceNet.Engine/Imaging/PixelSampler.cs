@@ -56,6 +56,71 @@ public static unsafe class PixelSampler
         return result;
     }
 
+    /// <summary>
+    /// Samples source through sourceToOutput straight into a normalised NCHW block (spec's size, colour order,
+    /// mean and std), and, when mirrorDestination is not empty, the left-right mirrored view too: the same
+    /// samples written in reverse column order. No intermediate bitmap.
+    /// </summary>
+    public static void SampleToTensor(SKBitmap source, SKMatrix sourceToOutput, Models.InputSpec spec, Span<float> destination, Span<float> mirrorDestination = default)
+    {
+        if (source.ColorType != SKColorType.Rgba8888) throw new ArgumentException("Source must be RGBA8888.", nameof(source));
+        if (!sourceToOutput.TryInvert(out var inv)) throw new ArgumentException("The transform is not invertible.", nameof(sourceToOutput));
+        int width = spec.Width, height = spec.Height, plane = width * height;
+        bool grey = spec.Channels == 1 || spec.ColorOrder.Equals("Grey", StringComparison.OrdinalIgnoreCase);
+        bool bgr = spec.ColorOrder.Equals("BGR", StringComparison.OrdinalIgnoreCase);
+        bool mirror = !mirrorDestination.IsEmpty;
+        int channels = grey ? 1 : 3;
+        if (destination.Length < channels * plane || (mirror && mirrorDestination.Length < channels * plane))
+            throw new ArgumentException("Destination is smaller than the model input.");
+        float m0 = spec.Mean[0], s0 = 1f / spec.Std[0];
+        float m1 = grey ? 0 : spec.Mean[1], s1 = grey ? 0 : 1f / spec.Std[1];
+        float m2 = grey ? 0 : spec.Mean[2], s2 = grey ? 0 : 1f / spec.Std[2];
+
+        float shrinkX = MathF.Sqrt(inv.ScaleX * inv.ScaleX + inv.SkewY * inv.SkewY);
+        float shrinkY = MathF.Sqrt(inv.SkewX * inv.SkewX + inv.ScaleY * inv.ScaleY);
+        int nx = Math.Clamp((int)MathF.Ceiling(shrinkX - 1e-3f), 1, 4);
+        int ny = Math.Clamp((int)MathF.Ceiling(shrinkY - 1e-3f), 1, 4);
+        float weight = 1f / (nx * ny);
+        int sw = source.Width, sh = source.Height, stride = source.RowBytes;
+        byte* src = (byte*)source.GetPixels();
+        fixed (float* d = destination)
+        fixed (float* md = mirrorDestination)
+        {
+            for (int oy = 0; oy < height; oy++)
+            {
+                for (int ox = 0; ox < width; ox++)
+                {
+                    float r = 0, g = 0, b = 0;
+                    for (int jy = 0; jy < ny; jy++)
+                    {
+                        float py = oy + (jy + 0.5f) / ny;
+                        for (int jx = 0; jx < nx; jx++)
+                        {
+                            float px = ox + (jx + 0.5f) / nx;
+                            float sx = inv.ScaleX * px + inv.SkewX * py + inv.TransX - 0.5f;
+                            float sy = inv.SkewY * px + inv.ScaleY * py + inv.TransY - 0.5f;
+                            Bilinear(src, stride, sw, sh, sx, sy, ref r, ref g, ref b);
+                        }
+                    }
+                    // Quantise as an 8-bit crop would be, so results match the bitmap path.
+                    float R = ToByte(r * weight), G = ToByte(g * weight), B = ToByte(b * weight);
+                    int o = oy * width + ox, om = oy * width + (width - 1 - ox);
+                    if (grey)
+                    {
+                        float v = (MathF.Round(0.299f * R + 0.587f * G + 0.114f * B) - m0) * s0;
+                        d[o] = v;
+                        if (mirror) md[om] = v;
+                        continue;
+                    }
+                    float c0 = bgr ? B : R, c2 = bgr ? R : B;
+                    float v0 = (c0 - m0) * s0, v1 = (G - m1) * s1, v2 = (c2 - m2) * s2;
+                    d[o] = v0; d[plane + o] = v1; d[2 * plane + o] = v2;
+                    if (mirror) { md[om] = v0; md[plane + om] = v1; md[2 * plane + om] = v2; }
+                }
+            }
+        }
+    }
+
     /// <summary>The whole image resized to width x height (no letterbox).</summary>
     public static SKBitmap Resize(SKBitmap source, int width, int height) =>
         Warp(source, SKMatrix.CreateScale((float)width / source.Width, (float)height / source.Height), width, height);

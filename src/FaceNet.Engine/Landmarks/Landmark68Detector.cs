@@ -36,8 +36,7 @@ public sealed class Landmark68Detector : ILandmarkDetector
 
         var tensor = new DenseTensor<float>(new[] { 1, 1, _input.Height, _input.Width });
         var matrix = SKMatrix.CreateScale(scale, scale).PreConcat(SKMatrix.CreateTranslation(-left, -top));
-        using (var crop = TensorFiller.Warp(image.Bitmap, matrix, _input.Width, _input.Height))
-            TensorFiller.Fill(crop, _input, tensor.Buffer.Span);
+        PixelSampler.SampleToTensor(image.Bitmap, matrix, _input, tensor.Buffer.Span);
 
         using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(_input.Name, tensor) });
         var output = results[0].AsEnumerable<float>().ToArray();

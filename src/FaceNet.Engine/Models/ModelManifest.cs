@@ -118,6 +118,8 @@ public sealed record ModelDescriptor
     public string? ThresholdSource { get; init; }
     /// <summary>Run each face and its mirror image and sum the outputs before normalising.</summary>
     public bool Mirror { get; init; }
+    /// <summary>The graph takes any batch size: all faces and views of an image run in one call.</summary>
+    public bool DynamicBatch { get; init; }
     public EnsembleMember[]? Members { get; init; }
     /// <summary>Optional mean vector subtracted from the raw output before normalising (centring).</summary>
     public float[]? Center { get; init; }
