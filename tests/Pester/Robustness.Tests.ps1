@@ -922,15 +922,14 @@ Describe 'Writers: Export-FaceGallery' {
         @(Get-ChildItem -LiteralPath $g -Force).Name | Should -Be @('people.facegallery')
     }
 
-    # Found by these tests: a missing folder or a path under a file gives a raw SqliteException ('unable to open
-    # database file', ErrorId Microsoft.Data.Sqlite.SqliteException) instead of a clear DestinationNotFound-style
-    # error. Skipped until Export-FaceGallery checks the folder first; then remove -Skip.
-    It 'refuses a missing folder or a path under a file with a clear error and writes nothing' -Skip {
+    # Found by these tests (once a raw SqliteException); Export-FaceGallery now checks the folder first.
+    It 'refuses a missing folder or a path under a file with a clear error and writes nothing' {
         $file = Join-Path $g 'a-file.txt'; Set-Content -LiteralPath $file -Value x
         foreach ($target in (Join-Path $g 'missing/people.facegallery'), (Join-Path $file 'people.facegallery')) {
             $thrown = $null
             try { $galleryEmbeddings | Export-FaceGallery -Path $target -ErrorAction Stop } catch { $thrown = $_ }
-            Get-ErrorId $thrown | Should -Not -BeLike '*Exception'
+            Get-ErrorId $thrown | Should -Be 'GalleryFolderNotFound'
+            Test-Path -LiteralPath $target | Should -BeFalse
             $thrown.Exception.Message | Should -BeLike "*$(Split-Path $target -Parent)*"
         }
     }
