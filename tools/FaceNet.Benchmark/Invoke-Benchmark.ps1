@@ -57,7 +57,7 @@ if (-not $ReportOnly) {
     Copy-Item (Split-Path $ModuleManifest) $snap -Recurse
 }
 $ModuleManifest = Join-Path $Bench 'FaceNet/FaceNet.psd1'
-$commit = (& git -C $Root rev-parse --short HEAD 2>$null)
+$commit = (& git -C $Root rev-parse --short HEAD 2>$null); if (-not $commit) { $commit = '(not a git checkout)' }
 if (-not (Test-Path $Lfw)) { throw "LFW folder '$Lfw' not found (expected ../shared/data/lfw-view1)." }
 if (-not (Test-Path (Join-Path $DemoDir 'sample1.jpg'))) { throw "Demo photos missing in $DemoDir; run ./build.ps1 -Task TestData." }
 
