@@ -20,8 +20,8 @@ public static unsafe class PixelSampler
         // Output pixels per source pixel along each output axis; shrink factor decides the supersampling.
         float shrinkX = MathF.Sqrt(inv.ScaleX * inv.ScaleX + inv.SkewY * inv.SkewY);
         float shrinkY = MathF.Sqrt(inv.SkewX * inv.SkewX + inv.ScaleY * inv.ScaleY);
-        int nx = Math.Clamp((int)MathF.Ceiling(shrinkX - 1e-3f), 1, 4);
-        int ny = Math.Clamp((int)MathF.Ceiling(shrinkY - 1e-3f), 1, 4);
+        int nx = SamplesFor(shrinkX);
+        int ny = SamplesFor(shrinkY);
         float weight = 1f / (nx * ny);
         int sw = source.Width, sh = source.Height, stride = source.RowBytes;
         byte* src = (byte*)source.GetPixels();
@@ -78,28 +78,40 @@ public static unsafe class PixelSampler
 
         float shrinkX = MathF.Sqrt(inv.ScaleX * inv.ScaleX + inv.SkewY * inv.SkewY);
         float shrinkY = MathF.Sqrt(inv.SkewX * inv.SkewX + inv.ScaleY * inv.ScaleY);
-        int nx = Math.Clamp((int)MathF.Ceiling(shrinkX - 1e-3f), 1, 4);
-        int ny = Math.Clamp((int)MathF.Ceiling(shrinkY - 1e-3f), 1, 4);
+        int nx = SamplesFor(shrinkX);
+        int ny = SamplesFor(shrinkY);
         float weight = 1f / (nx * ny);
         int sw = source.Width, sh = source.Height, stride = source.RowBytes;
         byte* src = (byte*)source.GetPixels();
         fixed (float* d = destination)
         fixed (float* md = mirrorDestination)
         {
+            bool single = nx == 1 && ny == 1;
             for (int oy = 0; oy < height; oy++)
             {
+                // Source position of this row's first pixel centre (x + 0.5, y + 0.5), in index space (- 0.5).
+                float rowX = inv.ScaleX * 0.5f + inv.SkewX * (oy + 0.5f) + inv.TransX - 0.5f;
+                float rowY = inv.SkewY * 0.5f + inv.ScaleY * (oy + 0.5f) + inv.TransY - 0.5f;
                 for (int ox = 0; ox < width; ox++)
                 {
                     float r = 0, g = 0, b = 0;
-                    for (int jy = 0; jy < ny; jy++)
+                    if (single)
                     {
-                        float py = oy + (jy + 0.5f) / ny;
-                        for (int jx = 0; jx < nx; jx++)
+                        // One bilinear sample at the pixel centre, stepped incrementally along the row.
+                        Bilinear(src, stride, sw, sh, rowX + ox * inv.ScaleX, rowY + ox * inv.SkewY, ref r, ref g, ref b);
+                    }
+                    else
+                    {
+                        for (int jy = 0; jy < ny; jy++)
                         {
-                            float px = ox + (jx + 0.5f) / nx;
-                            float sx = inv.ScaleX * px + inv.SkewX * py + inv.TransX - 0.5f;
-                            float sy = inv.SkewY * px + inv.ScaleY * py + inv.TransY - 0.5f;
-                            Bilinear(src, stride, sw, sh, sx, sy, ref r, ref g, ref b);
+                            float py = oy + (jy + 0.5f) / ny;
+                            for (int jx = 0; jx < nx; jx++)
+                            {
+                                float px = ox + (jx + 0.5f) / nx;
+                                float sx = inv.ScaleX * px + inv.SkewX * py + inv.TransX - 0.5f;
+                                float sy = inv.SkewY * px + inv.ScaleY * py + inv.TransY - 0.5f;
+                                Bilinear(src, stride, sw, sh, sx, sy, ref r, ref g, ref b);
+                            }
                         }
                     }
                     // Quantise as an 8-bit crop would be, so results match the bitmap path.
@@ -125,12 +137,25 @@ public static unsafe class PixelSampler
     public static SKBitmap Resize(SKBitmap source, int width, int height) =>
         Warp(source, SKMatrix.CreateScale((float)width / source.Width, (float)height / source.Height), width, height);
 
+    /// <summary>Samples per output pixel along an axis: bilinear alone up to a 1.25x shrink, then one per source pixel (at most 4).</summary>
+    private static int SamplesFor(float shrink) => shrink <= 1.25f ? 1 : Math.Clamp((int)MathF.Ceiling(shrink - 1e-3f), 1, 4);
+
     private static byte ToByte(float v) => (byte)Math.Clamp((int)(v + 0.5f), 0, 255);
 
     private static void Bilinear(byte* px, int stride, int w, int h, float fx, float fy, ref float r, ref float g, ref float b)
     {
         int x0 = (int)MathF.Floor(fx), y0 = (int)MathF.Floor(fy);
         float ax = fx - x0, ay = fy - y0;
+        if ((uint)x0 < (uint)(w - 1) && (uint)y0 < (uint)(h - 1))
+        {
+            // Fast path: all four taps inside the image.
+            byte* p0 = px + y0 * stride + x0 * 4, p1 = p0 + stride;
+            float w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
+            r += w00 * p0[0] + w10 * p0[4] + w01 * p1[0] + w11 * p1[4];
+            g += w00 * p0[1] + w10 * p0[5] + w01 * p1[1] + w11 * p1[5];
+            b += w00 * p0[2] + w10 * p0[6] + w01 * p1[2] + w11 * p1[6];
+            return;
+        }
         // Clamp to the edge inside the image; fully outside samples stay black.
         if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) return;
         Tap(px, stride, w, h, x0, y0, (1 - ax) * (1 - ay), ref r, ref g, ref b);
