@@ -1,10 +1,11 @@
+using FaceNet.Engine.Models;
 using SkiaSharp;
 
 namespace FaceNet.Engine.Imaging;
 
 /// <summary>
-/// Affine resampling straight from an RGBA8888 bitmap's pixels into a small new bitmap: bilinear taps,
-/// with n x n supersampling per output pixel when shrinking (n = ceil(shrink), at most 4) against aliasing.
+/// Affine resampling straight from an RGBA8888 bitmap's pixels: bilinear taps, with n x n supersampling
+/// per output pixel when shrinking by more than a quarter (n = ceil(shrink), at most 4) against aliasing.
 /// Drawing through Skia instead copies the whole photo per crop (SKImage.FromBitmap of a mutable bitmap)
 /// and builds its mipmap chain each time: over 300 ms per face on a 12 MP photo.
 /// Thread-safe: reads the source, writes only the result.
@@ -14,42 +15,17 @@ public static unsafe class PixelSampler
     /// <summary>Renders source through sourceToOutput into a width x height bitmap; outside the source is black.</summary>
     public static SKBitmap Warp(SKBitmap source, SKMatrix sourceToOutput, int width, int height)
     {
-        if (source.ColorType != SKColorType.Rgba8888) throw new ArgumentException("Source must be RGBA8888.", nameof(source));
-        if (!sourceToOutput.TryInvert(out var inv)) throw new ArgumentException("The transform is not invertible.", nameof(sourceToOutput));
+        var sampler = new Sampler(source, sourceToOutput);
         var result = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        // Output pixels per source pixel along each output axis; shrink factor decides the supersampling.
-        float shrinkX = MathF.Sqrt(inv.ScaleX * inv.ScaleX + inv.SkewY * inv.SkewY);
-        float shrinkY = MathF.Sqrt(inv.SkewX * inv.SkewX + inv.ScaleY * inv.ScaleY);
-        int nx = SamplesFor(shrinkX);
-        int ny = SamplesFor(shrinkY);
-        float weight = 1f / (nx * ny);
-        int sw = source.Width, sh = source.Height, stride = source.RowBytes;
-        byte* src = (byte*)source.GetPixels();
         byte* dst = (byte*)result.GetPixels();
-        int dstStride = result.RowBytes;
         for (int oy = 0; oy < height; oy++)
         {
-            byte* row = dst + oy * dstStride;
+            byte* row = dst + oy * result.RowBytes;
             for (int ox = 0; ox < width; ox++)
             {
-                float r = 0, g = 0, b = 0;
-                for (int jy = 0; jy < ny; jy++)
-                {
-                    float py = oy + (jy + 0.5f) / ny;
-                    for (int jx = 0; jx < nx; jx++)
-                    {
-                        float px = ox + (jx + 0.5f) / nx;
-                        // Pixel centres: source sample at (x - 0.5, y - 0.5) in index space.
-                        float sx = inv.ScaleX * px + inv.SkewX * py + inv.TransX - 0.5f;
-                        float sy = inv.SkewY * px + inv.ScaleY * py + inv.TransY - 0.5f;
-                        Bilinear(src, stride, sw, sh, sx, sy, ref r, ref g, ref b);
-                    }
-                }
+                sampler.Pixel(ox, oy, out var r, out var g, out var b);
                 byte* o = row + ox * 4;
-                o[0] = ToByte(r * weight);
-                o[1] = ToByte(g * weight);
-                o[2] = ToByte(b * weight);
-                o[3] = 255;
+                o[0] = (byte)r; o[1] = (byte)g; o[2] = (byte)b; o[3] = 255;
             }
         }
         result.NotifyPixelsChanged();
@@ -61,10 +37,8 @@ public static unsafe class PixelSampler
     /// mean and std), and, when mirrorDestination is not empty, the left-right mirrored view too: the same
     /// samples written in reverse column order. No intermediate bitmap.
     /// </summary>
-    public static void SampleToTensor(SKBitmap source, SKMatrix sourceToOutput, Models.InputSpec spec, Span<float> destination, Span<float> mirrorDestination = default)
+    public static void SampleToTensor(SKBitmap source, SKMatrix sourceToOutput, InputSpec spec, Span<float> destination, Span<float> mirrorDestination = default)
     {
-        if (source.ColorType != SKColorType.Rgba8888) throw new ArgumentException("Source must be RGBA8888.", nameof(source));
-        if (!sourceToOutput.TryInvert(out var inv)) throw new ArgumentException("The transform is not invertible.", nameof(sourceToOutput));
         int width = spec.Width, height = spec.Height, plane = width * height;
         bool grey = spec.Channels == 1 || spec.ColorOrder.Equals("Grey", StringComparison.OrdinalIgnoreCase);
         bool bgr = spec.ColorOrder.Equals("BGR", StringComparison.OrdinalIgnoreCase);
@@ -75,47 +49,16 @@ public static unsafe class PixelSampler
         float m0 = spec.Mean[0], s0 = 1f / spec.Std[0];
         float m1 = grey ? 0 : spec.Mean[1], s1 = grey ? 0 : 1f / spec.Std[1];
         float m2 = grey ? 0 : spec.Mean[2], s2 = grey ? 0 : 1f / spec.Std[2];
-
-        float shrinkX = MathF.Sqrt(inv.ScaleX * inv.ScaleX + inv.SkewY * inv.SkewY);
-        float shrinkY = MathF.Sqrt(inv.SkewX * inv.SkewX + inv.ScaleY * inv.ScaleY);
-        int nx = SamplesFor(shrinkX);
-        int ny = SamplesFor(shrinkY);
-        float weight = 1f / (nx * ny);
-        int sw = source.Width, sh = source.Height, stride = source.RowBytes;
-        byte* src = (byte*)source.GetPixels();
+        var sampler = new Sampler(source, sourceToOutput);
         fixed (float* d = destination)
         fixed (float* md = mirrorDestination)
         {
-            bool single = nx == 1 && ny == 1;
             for (int oy = 0; oy < height; oy++)
             {
-                // Source position of this row's first pixel centre (x + 0.5, y + 0.5), in index space (- 0.5).
-                float rowX = inv.ScaleX * 0.5f + inv.SkewX * (oy + 0.5f) + inv.TransX - 0.5f;
-                float rowY = inv.SkewY * 0.5f + inv.ScaleY * (oy + 0.5f) + inv.TransY - 0.5f;
                 for (int ox = 0; ox < width; ox++)
                 {
-                    float r = 0, g = 0, b = 0;
-                    if (single)
-                    {
-                        // One bilinear sample at the pixel centre, stepped incrementally along the row.
-                        Bilinear(src, stride, sw, sh, rowX + ox * inv.ScaleX, rowY + ox * inv.SkewY, ref r, ref g, ref b);
-                    }
-                    else
-                    {
-                        for (int jy = 0; jy < ny; jy++)
-                        {
-                            float py = oy + (jy + 0.5f) / ny;
-                            for (int jx = 0; jx < nx; jx++)
-                            {
-                                float px = ox + (jx + 0.5f) / nx;
-                                float sx = inv.ScaleX * px + inv.SkewX * py + inv.TransX - 0.5f;
-                                float sy = inv.SkewY * px + inv.ScaleY * py + inv.TransY - 0.5f;
-                                Bilinear(src, stride, sw, sh, sx, sy, ref r, ref g, ref b);
-                            }
-                        }
-                    }
-                    // Quantise as an 8-bit crop would be, so results match the bitmap path.
-                    float R = ToByte(r * weight), G = ToByte(g * weight), B = ToByte(b * weight);
+                    // Quantised to 8 bits, as a bitmap crop would be.
+                    sampler.Pixel(ox, oy, out var R, out var G, out var B);
                     int o = oy * width + ox, om = oy * width + (width - 1 - ox);
                     if (grey)
                     {
@@ -137,10 +80,53 @@ public static unsafe class PixelSampler
     public static SKBitmap Resize(SKBitmap source, int width, int height) =>
         Warp(source, SKMatrix.CreateScale((float)width / source.Width, (float)height / source.Height), width, height);
 
+    /// <summary>One output pixel's colour: the inverse-mapped source area, bilinear, supersampled when shrinking.</summary>
+    private readonly struct Sampler
+    {
+        private readonly byte* _src;
+        private readonly int _stride, _w, _h, _nx, _ny;
+        private readonly float _weight;
+        private readonly SKMatrix _inv;
+
+        public Sampler(SKBitmap source, SKMatrix sourceToOutput)
+        {
+            if (source.ColorType != SKColorType.Rgba8888) throw new ArgumentException("Source must be RGBA8888.", nameof(source));
+            if (!sourceToOutput.TryInvert(out _inv)) throw new ArgumentException("The transform is not invertible.", nameof(sourceToOutput));
+            _src = (byte*)source.GetPixels();
+            _stride = source.RowBytes;
+            _w = source.Width;
+            _h = source.Height;
+            // Source pixels per output pixel along each output axis decide the supersampling.
+            _nx = SamplesFor(MathF.Sqrt(_inv.ScaleX * _inv.ScaleX + _inv.SkewY * _inv.SkewY));
+            _ny = SamplesFor(MathF.Sqrt(_inv.SkewX * _inv.SkewX + _inv.ScaleY * _inv.ScaleY));
+            _weight = 1f / (_nx * _ny);
+        }
+
+        public void Pixel(int ox, int oy, out float r, out float g, out float b)
+        {
+            float sr = 0, sg = 0, sb = 0;
+            for (int jy = 0; jy < _ny; jy++)
+            {
+                float py = oy + (jy + 0.5f) / _ny;
+                for (int jx = 0; jx < _nx; jx++)
+                {
+                    float px = ox + (jx + 0.5f) / _nx;
+                    // Pixel centres: the source sample sits at (x - 0.5, y - 0.5) in index space.
+                    float sx = _inv.ScaleX * px + _inv.SkewX * py + _inv.TransX - 0.5f;
+                    float sy = _inv.SkewY * px + _inv.ScaleY * py + _inv.TransY - 0.5f;
+                    Bilinear(_src, _stride, _w, _h, sx, sy, ref sr, ref sg, ref sb);
+                }
+            }
+            r = ToByte(sr * _weight);
+            g = ToByte(sg * _weight);
+            b = ToByte(sb * _weight);
+        }
+    }
+
     /// <summary>Samples per output pixel along an axis: bilinear alone up to a 1.25x shrink, then one per source pixel (at most 4).</summary>
     private static int SamplesFor(float shrink) => shrink <= 1.25f ? 1 : Math.Clamp((int)MathF.Ceiling(shrink - 1e-3f), 1, 4);
 
-    private static byte ToByte(float v) => (byte)Math.Clamp((int)(v + 0.5f), 0, 255);
+    private static float ToByte(float v) => Math.Clamp((int)(v + 0.5f), 0, 255);
 
     private static void Bilinear(byte* px, int stride, int w, int h, float fx, float fy, ref float r, ref float g, ref float b)
     {
