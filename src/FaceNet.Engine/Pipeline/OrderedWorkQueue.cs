@@ -2,7 +2,7 @@ namespace FaceNet.Engine.Pipeline;
 
 /// <summary>
 /// Runs work items on up to MaxParallel threads while results come back in submission order.
-/// Bounded: at most MaxParallel * 2 items are in flight, so memory stays flat on any input size.
+/// Bounded: at most MaxParallel * 8 items are in flight, so memory stays flat on any input size.
 /// The caller drains results on its own thread (a PowerShell pipeline thread must write the output).
 /// </summary>
 public sealed class OrderedWorkQueue<TResult> : IDisposable
@@ -44,7 +44,8 @@ public sealed class OrderedWorkQueue<TResult> : IDisposable
     /// </summary>
     public IEnumerable<TResult> Drain(bool final)
     {
-        int window = MaxParallel * 2;
+        // A wide window: one slow photo at the head (many faces) must not leave the other workers idle.
+        int window = MaxParallel * 8;
         while (_pending.Count > 0)
         {
             var head = _pending.Peek();
