@@ -71,14 +71,14 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         bool exists = File.Exists(_target);
         if (Directory.Exists(_target))
             ThrowTerminatingError(new ErrorRecord(new IOException($"'{_target}' is a folder; give a gallery file name (e.g. people.faces)."),
-                RecognitionErrorIds.GalleryExists, ErrorCategory.InvalidArgument, _target));
+                ErrorIds.GalleryExists, ErrorCategory.InvalidArgument, _target));
         var folder = System.IO.Path.GetDirectoryName(_target);
         if (!exists && !string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
             ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException($"Cannot write the gallery '{_target}': the folder '{folder}' does not exist (or is a file). Create it first."),
-                RecognitionErrorIds.GalleryFolderNotFound, ErrorCategory.ObjectNotFound, folder));
+                ErrorIds.GalleryFolderNotFound, ErrorCategory.ObjectNotFound, folder));
         if (exists && !Append && !Force)
             ThrowTerminatingError(new ErrorRecord(new IOException($"The gallery '{_target}' already exists. Use -Append to add to it or -Force to replace it."),
-                RecognitionErrorIds.GalleryExists, ErrorCategory.ResourceExists, _target));
+                ErrorIds.GalleryExists, ErrorCategory.ResourceExists, _target));
         string action = exists && Append ? "Add faces to the gallery" : exists ? "Replace the gallery" : "Create a gallery";
         if (!ShouldProcess(_target, action)) { _declined = true; return; }
         _replacing = exists && !Append;
@@ -91,7 +91,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
             }
             catch (GalleryFormatException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, RecognitionErrorIds.NotAGallery, ErrorCategory.InvalidData, _target));
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.NotAGallery, ErrorCategory.InvalidData, _target));
             }
             _sources = _gallery!.ReadSources();
             _model = _gallery.Model;
@@ -123,7 +123,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
                         AddFile(full.ToString()!);
                     else
                         WriteError(new ErrorRecord(new ArgumentException($"Cannot store a {(item is PSObject p ? p.TypeNames.FirstOrDefault() : item.GetType().FullName)} in a gallery: give embeddings from Get-FaceEmbedding, or photos."),
-                            RecognitionErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
+                            ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
                     break;
             }
         }
@@ -220,13 +220,13 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
             ThrowTerminatingError(new ErrorRecord(new IOException($"Cannot write the gallery '{_target}': {ex.Message}", ex),
-                RecognitionErrorIds.GalleryWriteFailed, ErrorCategory.WriteError, _target));
+                ErrorIds.GalleryWriteFailed, ErrorCategory.WriteError, _target));
             throw; // not reached
         }
     }
 
     private void ThrowMismatch(GalleryModelMismatchException ex) =>
-        ThrowTerminatingError(new ErrorRecord(ex, RecognitionErrorIds.GalleryModelMismatch, ErrorCategory.InvalidData, _target));
+        ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.GalleryModelMismatch, ErrorCategory.InvalidData, _target));
 
     private void Flush()
     {
@@ -281,7 +281,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, RecognitionErrorIds.GalleryWriteFailed, ErrorCategory.WriteError, _target));
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.GalleryWriteFailed, ErrorCategory.WriteError, _target));
         }
     }
 

@@ -39,21 +39,21 @@ public sealed class FindFaceCommand : VerificationCmdletBase
         {
             if (EmbeddingInput.ToEmbedding(item) is { } e) _gallery.Add(e);
             else WriteError(new ErrorRecord(new ArgumentException($"-Gallery takes a gallery from Import-FaceGallery or embeddings, not a {(item is PSObject p ? p.TypeNames.FirstOrDefault() : item.GetType().FullName)}."),
-                RecognitionErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
+                ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
         }
         if (_gallery.Count == 0)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("The gallery holds no embeddings: enrol faces with Export-FaceGallery or Get-FaceEmbedding -Label first."),
-                RecognitionErrorIds.EmptyGallery, ErrorCategory.InvalidArgument, Gallery));
+                ErrorIds.EmptyGallery, ErrorCategory.InvalidArgument, Gallery));
         var first = _gallery[0];
         foreach (var e in _gallery)
             if (!string.Equals(e.Model, first.Model, StringComparison.OrdinalIgnoreCase) || e.Vector.Length != first.Vector.Length)
                 ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
                     $"The gallery mixes embeddings of model '{first.Model}' and '{e.Model}': a gallery must be of one model."),
-                    RecognitionErrorIds.GalleryModelMismatch, ErrorCategory.InvalidData, e));
+                    ErrorIds.GalleryModelMismatch, ErrorCategory.InvalidData, e));
         if (Model is not null && !string.Equals(Model, first.Model, StringComparison.OrdinalIgnoreCase))
             ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
                 $"The gallery holds embeddings of model '{first.Model}', not '{Model}': probes must be embedded with the gallery's model (leave out -Model)."),
-                RecognitionErrorIds.GalleryModelMismatch, ErrorCategory.InvalidArgument, Model));
+                ErrorIds.GalleryModelMismatch, ErrorCategory.InvalidArgument, Model));
         Model = first.Model;
         var asGallery = (Gallery as PSObject)?.BaseObject as FaceGallery ?? Gallery as FaceGallery;
         if (asGallery?.CachedIndex is { } cached && ReferenceEquals(cached.Source, asGallery.Embeddings) && cached.Index.Count == _gallery.Count)

@@ -48,7 +48,7 @@ public sealed class GroupFaceCommand : PSCmdlet
             }
             else
                 WriteError(new ErrorRecord(new ArgumentException($"Cannot group a {(item is PSObject p ? p.TypeNames.FirstOrDefault() : item.GetType().FullName)}: give embeddings from Get-FaceEmbedding."),
-                    RecognitionErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
+                    ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
         }
     }
 

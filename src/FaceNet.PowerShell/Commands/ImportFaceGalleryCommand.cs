@@ -44,7 +44,7 @@ public sealed class ImportFaceGalleryCommand : FaceCmdletBase
             }
             catch (GalleryFormatException ex)
             {
-                WriteError(new ErrorRecord(ex, RecognitionErrorIds.NotAGallery, ErrorCategory.InvalidData, file));
+                WriteError(new ErrorRecord(ex, ErrorIds.NotAGallery, ErrorCategory.InvalidData, file));
             }
         }
     }

@@ -25,6 +25,23 @@ internal static class ErrorIds
     public const string DestinationIsSource = "DestinationIsSource";
     public const string FileExists = "FileExists";
     public const string WriteFailed = "WriteFailed";
+    // Compare-Face, Test-FaceMatch, Find-Face
+    public const string FaceNotFound = "FaceNotFound";
+    public const string ModelMismatch = "ModelMismatch";
+    public const string FalseMatchRateTooLow = "FalseMatchRateTooLow";
+    public const string FalseMatchRateUncalibrated = "FalseMatchRateUncalibrated";
+    // Galleries, Find-Face, Group-Face
+    /// <summary>Export-FaceGallery without -Append or -Force on an existing file.</summary>
+    public const string GalleryExists = "GalleryExists";
+    /// <summary>Embeddings of another model (or length) than the gallery's.</summary>
+    public const string GalleryModelMismatch = "GalleryModelMismatch";
+    /// <summary>The file is not a FaceNet gallery, or is damaged.</summary>
+    public const string NotAGallery = "NotAGallery";
+    /// <summary>Find-Face -Gallery holds no embeddings.</summary>
+    public const string EmptyGallery = "EmptyGallery";
+    public const string GalleryWriteFailed = "GalleryWriteFailed";
+    /// <summary>Export-FaceGallery -Path names a file in a folder that does not exist.</summary>
+    public const string GalleryFolderNotFound = "GalleryFolderNotFound";
 
     public static ErrorRecord ForImage(ImageLoadException ex)
     {

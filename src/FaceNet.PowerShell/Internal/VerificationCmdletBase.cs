@@ -8,16 +8,6 @@ using FaceNet.Engine.Verification;
 
 namespace FaceNet.PowerShell.Internal;
 
-/// <summary>ErrorIds of Compare-Face and Test-FaceMatch (stable: scripts and tests match on them).</summary>
-internal static class VerificationErrorIds
-{
-    public const string FaceNotFound = "FaceNotFound";
-    public const string ModelMismatch = "ModelMismatch";
-    public const string FalseMatchRateTooLow = "FalseMatchRateTooLow";
-    public const string FalseMatchRateUncalibrated = "FalseMatchRateUncalibrated";
-    public const string UnsupportedInputObject = "UnsupportedInputObject";
-}
-
 /// <summary>
 /// One input of Compare-Face/Test-FaceMatch: an image (every face in it), or faces/embeddings that came from one
 /// image. Faces still to be embedded are kept as Face objects until the model is known.
@@ -192,7 +182,7 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
     private static ErrorRecord Unsupported(object item) => new(
         new ArgumentException($"Cannot compare a {(item is PSObject p ? p.TypeNames.FirstOrDefault() : item.GetType().FullName)}: " +
                               "give image paths or files, faces from Get-Face, or embeddings from Get-FaceEmbedding (also read back with Import-Clixml or ConvertFrom-Json)."),
-        VerificationErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item);
+        ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item);
 
     /// <summary>
     /// Picks the model (explicit -Model, else the embeddings' own, else the default), refuses mixed models,
@@ -225,13 +215,13 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
                     new ModelMismatchException(ResolvedModel, e.Model,
                         $"Cannot compare an embedding of model '{e.Model}' ({e}) with model '{ResolvedModel}': embeddings of different models are not comparable. " +
                         $"Compute both with the same model (-Model {e.Model}, or Get-FaceEmbedding -Model {ResolvedModel})."),
-                    VerificationErrorIds.ModelMismatch, ErrorCategory.InvalidArgument, e));
+                    ErrorIds.ModelMismatch, ErrorCategory.InvalidArgument, e));
         int? dim = given.Count > 0 ? given[0].Vector.Length : null;
         foreach (var e in given)
             if (e.Vector.Length != dim)
                 ThrowTerminatingError(new ErrorRecord(
                     new ModelMismatchException(ResolvedModel, e.Model, $"Cannot compare a {e.Vector.Length}-d embedding with a {dim}-d one: they come from different models."),
-                    VerificationErrorIds.ModelMismatch, ErrorCategory.InvalidArgument, e));
+                    ErrorIds.ModelMismatch, ErrorCategory.InvalidArgument, e));
 
         ResolveThreshold();
 
@@ -259,12 +249,12 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
             if (table is null)
                 ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
                     $"Model '{ResolvedModel}' has no false match rate table in the manifest; use -Threshold instead."),
-                    VerificationErrorIds.FalseMatchRateUncalibrated, ErrorCategory.NotImplemented, ResolvedModel));
+                    ErrorIds.FalseMatchRateUncalibrated, ErrorCategory.NotImplemented, ResolvedModel));
             if (table!.Calibration.Fingerprint is { } fp && fp != CalibrationFingerprint.Of(_manifest, descriptor!))
                 ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
                     $"The false match rate table of model '{ResolvedModel}' was measured with different model settings (fingerprint {fp}); " +
                     "it must be measured again (tools/FaceNet.Calibration). Use -Threshold meanwhile."),
-                    VerificationErrorIds.FalseMatchRateUncalibrated, ErrorCategory.InvalidData, ResolvedModel));
+                    ErrorIds.FalseMatchRateUncalibrated, ErrorCategory.InvalidData, ResolvedModel));
             try
             {
                 var row = table.Lookup(FalseMatchRate);
@@ -274,7 +264,7 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
             }
             catch (FalseMatchRateException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, VerificationErrorIds.FalseMatchRateTooLow, ErrorCategory.InvalidArgument, FalseMatchRate));
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.FalseMatchRateTooLow, ErrorCategory.InvalidArgument, FalseMatchRate));
             }
             ThresholdSimilarity = Scale.ToSimilarity(ThresholdCosine);
         }
@@ -321,7 +311,7 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
         if (g.Embeddings.Count > 0) return true;
         if (g.ImagePath is not null && !g.LoadFailed)
             WriteError(new ErrorRecord(new ItemNotFoundException($"No face found in '{g.ImagePath}'."),
-                VerificationErrorIds.FaceNotFound, ErrorCategory.ObjectNotFound, g.ImagePath));
+                ErrorIds.FaceNotFound, ErrorCategory.ObjectNotFound, g.ImagePath));
         return false;
     }
 
