@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using FaceNet.Engine.Models;
 
 namespace FaceNet.Engine.Embedding;
@@ -6,10 +7,12 @@ namespace FaceNet.Engine.Embedding;
 /// <summary>Builds embedders from manifest entries; instances are cheap, the ONNX sessions behind them are shared.</summary>
 public static class EmbedderFactory
 {
-    private static readonly ConcurrentDictionary<(ModelManifest, string), IFaceEmbedder> s_cache = new();
+    // Per manifest, and gone with it: a user's -ModelPath makes a new manifest per command, which must not pile up.
+    private static readonly ConditionalWeakTable<ModelManifest, ConcurrentDictionary<string, IFaceEmbedder>> s_cache = new();
 
     public static IFaceEmbedder Create(ModelManifest manifest, string name) =>
-        s_cache.GetOrAdd((manifest, name.ToLowerInvariant()), key => Build(key.Item1, key.Item1.Get(name)));
+        s_cache.GetValue(manifest, _ => new(StringComparer.OrdinalIgnoreCase))
+            .GetOrAdd(name, n => Build(manifest, manifest.Get(n)));
 
     private static IFaceEmbedder Build(ModelManifest manifest, ModelDescriptor d)
     {

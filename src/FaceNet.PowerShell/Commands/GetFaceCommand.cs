@@ -9,18 +9,8 @@ namespace FaceNet.PowerShell.Commands;
 /// <summary>Finds the faces in images: one Face object per face, with box, confidence and landmarks.</summary>
 [Cmdlet(VerbsCommon.Get, "Face", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(Face))]
-public sealed class GetFaceCommand : FaceCmdletBase
+public sealed class GetFaceCommand : PathCmdletBase
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
     /// <summary>Minimum detector score, 0 to 1. Default: the detector's own (0.7 for UltraFace).</summary>
     [Parameter]
     [ValidateRange(0.0, 1.0)]
@@ -45,7 +35,7 @@ public sealed class GetFaceCommand : FaceCmdletBase
         var options = float.IsNaN(MinConfidence) ? DetectionOptions.Default : DetectionOptions.Default with { MinConfidence = MinConfidence };
         if (MinFaceSize > 0) options = options with { MinFaceSize = MinFaceSize };
         var analyzer = Detector is null ? AnalyzerFor(ModelResolver.Shipped) : new FaceNet.Engine.Pipeline.FaceAnalyzer(ModelResolver.Shipped, Detector);
-        var files = ResolvePaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet).ToList();
+        var files = SelectedPaths().ToList();
         if (files.Count > 1) _progress!.Total += files.Count;
         foreach (var file in files)
         {

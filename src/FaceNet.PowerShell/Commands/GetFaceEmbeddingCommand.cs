@@ -13,19 +13,9 @@ namespace FaceNet.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "FaceEmbedding", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FaceEmbedding))]
-public sealed class GetFaceEmbeddingCommand : FaceCmdletBase
+public sealed class GetFaceEmbeddingCommand : PathCmdletBase
 {
     private const string FaceSet = "Face";
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
 
     /// <summary>Faces from Get-Face.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = FaceSet)]
@@ -99,7 +89,7 @@ public sealed class GetFaceEmbeddingCommand : FaceCmdletBase
             }
             var options = float.IsNaN(MinConfidence) ? DetectionOptions.Default : DetectionOptions.Default with { MinConfidence = MinConfidence };
             if (MinFaceSize > 0) options = options with { MinFaceSize = MinFaceSize };
-            var files = ResolvePaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet).ToList();
+            var files = SelectedPaths().ToList();
             if (files.Count > 1) _progress!.Total += files.Count;
             foreach (var file in files)
             {

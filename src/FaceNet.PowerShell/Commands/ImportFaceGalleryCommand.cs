@@ -7,21 +7,11 @@ namespace FaceNet.PowerShell.Commands;
 /// <summary>Reads a gallery file written by Export-FaceGallery: labelled embeddings of one model, for Find-Face -Gallery.</summary>
 [Cmdlet(VerbsData.Import, "FaceGallery", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FaceGallery))]
-public sealed class ImportFaceGalleryCommand : FaceCmdletBase
+public sealed class ImportFaceGalleryCommand : PathCmdletBase
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
     protected override void ProcessRecord()
     {
-        foreach (var file in ResolvePaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
+        foreach (var file in SelectedPaths())
         {
             if (!File.Exists(file))
             {
