@@ -283,11 +283,12 @@ Describe '-MinConfidence' {
     }
 
     It 'keeps only faces at or above the threshold' {
-        $all = @($faces | Where-Object FileName -eq 'sample4.jpg')
-        $strict = @(Get-Face -Path (Join-Path $ctx.DemoDir 'sample4.jpg') -MinConfidence 0.99)
-        $strict.Count | Should -Be @($all | Where-Object Confidence -ge 0.99).Count
+        # sample2.jpg has two faces the default detector scores under 0.95 (a profile and a tilted face).
+        $all = @($faces | Where-Object FileName -eq 'sample2.jpg')
+        $strict = @(Get-Face -Path (Join-Path $ctx.DemoDir 'sample2.jpg') -MinConfidence 0.95)
+        $strict.Count | Should -Be @($all | Where-Object Confidence -ge 0.95).Count
         $strict.Count | Should -BeLessThan $all.Count
-        $strict | ForEach-Object { $_.Confidence | Should -BeGreaterOrEqual 0.99 }
+        $strict | ForEach-Object { $_.Confidence | Should -BeGreaterOrEqual 0.95 }
     }
 }
 

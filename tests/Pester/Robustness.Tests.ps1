@@ -714,7 +714,8 @@ Describe 'A missing or corrupt model file' {
         $models = Join-Path $TestDrive 'models-copy'
         Copy-Item -LiteralPath (Join-Path $ctx.ModuleDir 'models') -Destination $models -Recurse
         $manifest = Get-Content -Raw (Join-Path $models 'models.json') | ConvertFrom-Json -AsHashtable
-        $detectorName = $manifest.defaultDetector
+        # The default detector runs MTCNN on the 1920 px demo photos used below: break its first stage.
+        $detectorName = 'MtcnnPNet'
         $detectorFile = @($manifest.models | Where-Object { $_.name -eq $detectorName })[0].file
     }
 

@@ -9,11 +9,12 @@ using SkiaSharp;
 // Usage:
 //   dotnet run -c Release --project tools/FaceNet.DetectionBench -- --faces <lfw-view1 folder> [--seed 1]
 //       [--canvases 4] [--per-canvas 24] [--detection-set <face-samples/detection>] [--detectors UltraFace,Default,Mtcnn]
+//       [--save-canvases <dir>]   (writes the crowd canvases as JPEG, to look at or to time elsewhere)
 // Builds deterministic crowd canvases (4000x3000 and 1920x1280) from the face photos, measures recall
 // by face-size band, false positives per image and ms per image (JPEG decode + detection) for each
 // detector, then recall/FP on the detection set. Photos are read, never copied anywhere.
 
-string? faces = null, detectionSet = null;
+string? faces = null, detectionSet = null, saveDir = null;
 int seed = 1, canvases = 4, perCanvas = 24;
 string[] detectorNames = ["UltraFace", "Default", "Mtcnn"];
 for (int i = 0; i < args.Length; i++)
@@ -26,8 +27,9 @@ for (int i = 0; i < args.Length; i++)
         case "--per-canvas" when i + 1 < args.Length: perCanvas = int.Parse(args[++i]); break;
         case "--detection-set" when i + 1 < args.Length: detectionSet = args[++i]; break;
         case "--detectors" when i + 1 < args.Length: detectorNames = args[++i].Split(','); break;
+        case "--save-canvases" when i + 1 < args.Length: saveDir = args[++i]; break;
         default:
-            Console.Error.WriteLine("usage: FaceNet.DetectionBench --faces <dir> [--seed N] [--canvases N] [--per-canvas N] [--detection-set <dir>] [--detectors UltraFace,Default,Mtcnn]");
+            Console.Error.WriteLine("usage: FaceNet.DetectionBench --faces <dir> [--seed N] [--canvases N] [--per-canvas N] [--detection-set <dir>] [--detectors UltraFace,Default,Mtcnn] [--save-canvases <dir>]");
             return 2;
     }
 }
@@ -37,7 +39,10 @@ IFaceDetector Make(string n) => DetectorFactory.Create(manifest, n == "Default" 
 var detectors = detectorNames.Select(n => (Name: n, Det: Make(n))).ToList();
 var ultra = Make("UltraFace");
 var mtcnn = Make("Mtcnn");
-Console.WriteLine($"cores {Environment.ProcessorCount}, seed {seed}, default = UltraFace up to {AutoDetector.SwitchSide} px longer side, MTCNN above");
+Console.WriteLine($"cores {Environment.ProcessorCount}, seed {seed}, default = UltraFace while a {AutoDetector.DefaultMinFaceSize} px face spans {AutoDetector.SmallestUltraFaceFace} px in its 320x240 view (up to 400x300), MTCNN above");
+// Decode as the module does: only the resolution the detector reads (JPEG DCT scaling), timed with detection.
+static FaceImage DecodeFor(IFaceDetector det, byte[] jpeg, string name) =>
+    ImageLoader.Decode(jpeg, name, ImageLoadOptions.Default with { InitialDetail = (w, h) => det.DetailFor(w, h, DetectionOptions.Default) });
 
 if (faces is not null)
 {
@@ -98,15 +103,24 @@ if (faces is not null)
                 using var data = canvasBmp.Encode(SKEncodedImageFormat.Jpeg, 92);
                 jpeg = data.ToArray();
             }
+            if (saveDir is not null)
+            {
+                Directory.CreateDirectory(saveDir);
+                File.WriteAllBytes(Path.Combine(saveDir, $"canvas-{cw}x{ch}-{c + 1}.jpg"), jpeg);
+            }
             foreach (var (name, det) in detectors)
             {
                 var st = results[name];
                 var sw = Stopwatch.StartNew();
-                using var img = ImageLoader.Decode(jpeg, $"canvas{c}.jpg");
+                using var img = DecodeFor(det, jpeg, $"canvas{c}.jpg");
                 double decode = sw.Elapsed.TotalMilliseconds;
-                var dets = det.Detect(img, DetectionOptions.Default);
+                var stages = new MtcnnTimings();
+                var dets = det is AutoDetector auto && auto.For(img) is MtcnnDetector m1
+                    ? m1.Detect(img, DetectionOptions.Default with { MinConfidence = AutoDetector.MtcnnMinConfidence }, stages)
+                    : det is MtcnnDetector m2 ? m2.Detect(img, DetectionOptions.Default, stages) : det.Detect(img, DetectionOptions.Default);
                 double total = sw.Elapsed.TotalMilliseconds;
                 st.AddTime(cw, decode, total);
+                if (stages.PNet > 0) st.AddStages(cw, stages);
                 var (found, fp) = Match(dets.Select(d => d.Box).ToList(), truths.Select(t => (t.U, t.M)).ToList());
                 st.Fp += fp;
                 st.Images++;
@@ -130,6 +144,10 @@ if (faces is not null)
         string R(int b) => st.Total[b] == 0 ? "-" : $"{100.0 * st.Found[b] / st.Total[b],5:F1}% {st.Found[b]}/{st.Total[b]}";
         Console.WriteLine($"{name,-10} {R(0),12} {R(1),12} {R(2),12} {R(3),12} {(double)st.Fp / st.Images,7:F2} {st.Time(4000),27} {st.Time(1920),14}");
     }
+    Console.WriteLine("MTCNN stages, median ms (decode not included; the first run of each detector includes loading its models):");
+    foreach (var (name, _) in detectors)
+        foreach (int w in new[] { 4000, 1920 })
+            if (results[name].Stages(w) is { } text) Console.WriteLine($"  {name,-10} {w} px: {text}");
 }
 
 if (detectionSet is not null)
@@ -203,6 +221,16 @@ sealed class Stats(int bands)
     public int Fp, Images;
     private readonly Dictionary<int, List<(double Decode, double Total)>> _times = [];
     public void AddTime(int w, double decode, double total) { if (!_times.TryGetValue(w, out var l)) _times[w] = l = []; l.Add((decode, total)); }
+    private readonly Dictionary<int, List<MtcnnTimings>> _stages = [];
+    public void AddStages(int w, MtcnnTimings t) { if (!_stages.TryGetValue(w, out var l)) _stages[w] = l = []; l.Add(t); }
+    /// <summary>Median ms of MTCNN's stages at this canvas width, or null.</summary>
+    public string? Stages(int w)
+    {
+        if (!_stages.TryGetValue(w, out var l)) return null;
+        double M(Func<MtcnnTimings, double> f) { var v = l.Select(f).Order().ToList(); return v[v.Count / 2]; }
+        return $"first pyramid level {M(t => t.Pyramid):F0}, P-Net with the other levels {M(t => t.PNet):F0} ({M(t => t.Proposals):F0} boxes), R-Net {M(t => t.RNet):F0} ({M(t => t.Refined):F0} boxes), O-Net {M(t => t.ONet):F0}";
+    }
+
     public string Time(int w)
     {
         if (!_times.TryGetValue(w, out var l)) return "-";

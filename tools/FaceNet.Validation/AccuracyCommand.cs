@@ -19,20 +19,21 @@ public static class AccuracyCommand
         int limit = cl.Int("limit", 0);
         int workers = cl.Workers();
         var crop = cl.LandmarkCrop();
+        var detector = cl.Get("detector");
         cl.RejectUnknown();
 
         var root = PairsFile.FindImageRoot(dataset);
         var test = Limit(PairsFile.Load(pairsPath, root), limit);
         var train = trainPath is null ? null : Limit(PairsFile.Load(trainPath, root), limit);
 
-        var analyzer = new FaceAnalyzer(manifest);
+        var analyzer = new FaceAnalyzer(manifest, detector);
         var embedder = EmbedderFactory.Create(manifest, modelName);
         var locator = new FaceLocator(analyzer, crop);
         var images = test.DistinctImages.Concat(train?.DistinctImages ?? []).Distinct(StringComparer.Ordinal).ToList();
 
         o.WriteLine($"dataset:   {root}");
         o.WriteLine($"pairs:     {pairsPath} ({test.Pairs.Count} pairs, {test.Folds} fold(s))" + (train is null ? "" : $"; train: {trainPath} ({train.Pairs.Count} pairs)"));
-        o.WriteLine($"model:     {embedder.Name} ({embedder.Dimension}-d), detector {manifest.DefaultDetector}, landmarks {manifest.DefaultLandmarks} ({crop} crop), {workers} worker(s)");
+        o.WriteLine($"model:     {embedder.Name} ({embedder.Dimension}-d), detector {detector ?? "default (" + manifest.DefaultDetector + " on LFW-sized photos)"}, landmarks {manifest.DefaultLandmarks} ({crop} crop), {workers} worker(s)");
 
         var cache = EmbeddingCache.Build(images, locator,
             (img, face) => embedder.Embed(img, [face.Landmarks]), workers, Console.Error);

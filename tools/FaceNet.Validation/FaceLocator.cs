@@ -51,12 +51,15 @@ public sealed class FaceLocator
     {
         var boxes = _analyzer.Detector.Detect(image, DetectionOptions.Default);
         FaceBox box;
+        PointF2[]? five = null;
         bool detected = boxes.Count > 0;
         if (detected)
         {
             var centre = new PointF2(image.Width / 2f, image.Height / 2f);
             var containing = boxes.Where(b => b.Box.X <= centre.X && centre.X <= b.Box.Right && b.Box.Y <= centre.Y && centre.Y <= b.Box.Bottom).ToList();
-            box = (containing.Count > 0 ? containing : boxes.ToList()).MaxBy(b => b.Box.Area)!.Box;
+            var chosen = (containing.Count > 0 ? containing : boxes.ToList()).MaxBy(b => b.Box.Area)!;
+            box = chosen.Box;
+            five = chosen.FivePoints;
         }
         else
         {
@@ -64,6 +67,9 @@ public sealed class FaceLocator
             box = new FaceBox(f.X * image.Width, f.Y * image.Height, f.W * image.Width, f.H * image.Height);
         }
         var landmarks = _crop == LandmarkCrop.Square ? _analyzer.Landmarker.Detect(image, box) : DetectStretched(image, box);
+        // MTCNN: its O-Net points for the 5-point crop, as FaceAnalyzer.Detect uses them.
+        if (five is [var le, var re, var nose, var ml, var mr])
+            landmarks = new FaceLandmarks(le, re, nose, ml, mr, landmarks.Points68);
         return new LocatedFace(box, landmarks, detected, boxes.Count);
     }
 

@@ -18,6 +18,7 @@ public static class Program
 
         Common: --manifest PATH (default models/models.json of this repository), --workers N (default 2),
                 --landmarks square|box (landmark crop: engine's square crop or the npm JS's stretched box), --limit N (first N images' pairs only; smoke tests).
+        accuracy also takes --detector UltraFace|Mtcnn (default: the module's default detector; Mtcnn uses O-Net's five points).
         """;
 
     public static int Main(string[] args)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FaceNet.Engine.Geometry;
 using SkiaSharp;
 
@@ -44,6 +45,7 @@ public static class DlibFaceChip
         (padding + s_meanX[i - 17]) / (2 * padding + 1) * size,
         (padding + s_meanY[i - 17]) / (2 * padding + 1) * size);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SKMatrix Transform(IReadOnlyList<PointF2> points68, int size, float padding)
     {
         var src = new List<PointF2>();

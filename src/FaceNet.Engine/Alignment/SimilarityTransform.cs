@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FaceNet.Engine.Geometry;
 using SkiaSharp;
 
@@ -9,6 +10,7 @@ namespace FaceNet.Engine.Alignment;
 /// </summary>
 public static class SimilarityTransform
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SKMatrix Estimate(ReadOnlySpan<PointF2> source, ReadOnlySpan<PointF2> destination)
     {
         if (source.Length != destination.Length || source.Length < 2)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FaceNet.Engine.Geometry;
 using FaceNet.Engine.Imaging;
 using FaceNet.Engine.Models;
@@ -41,12 +42,27 @@ public sealed class MtcnnDetector : IFaceDetector
         public FaceBox Box => FaceBox.FromCorners(X1, Y1, X2, Y2);
     }
 
-    public IReadOnlyList<DetectedBox> Detect(FaceImage image, DetectionOptions options)
+    private static int MinFace(DetectionOptions options) => Math.Max(options.MinFaceSize ?? 20, 12);
+
+    /// <summary>The pyramid's first scale (12 / smallest face): a 5/8 JPEG decode for the default 20 px.</summary>
+    public float DetailFor(int width, int height, DetectionOptions options) => MathF.Min(1f, 12f / MinFace(options));
+
+    public IReadOnlyList<DetectedBox> Detect(FaceImage image, DetectionOptions options) => Detect(image, options, null);
+
+    /// <summary>Detect, filling <paramref name="timings"/> with each stage's milliseconds (for the benchmarks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public IReadOnlyList<DetectedBox> Detect(FaceImage image, DetectionOptions options, MtcnnTimings? timings)
     {
-        int minFace = Math.Max(options.MinFaceSize ?? 20, 12);
-        var boxes = Proposals(image, minFace);
-        if (boxes.Count > 0) boxes = Refine(image, boxes);
-        if (boxes.Count > 0) boxes = Output(image, boxes, options.MinConfidence ?? _o.ScoreThreshold ?? 0.7f);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int minFace = MinFace(options);
+        // Every stage reads one decode: the pyramid's largest level needs no more pixels than it has.
+        var level = image.LevelFor(DetailFor(image.Width, image.Height, options));
+        var boxes = Proposals(image, level, minFace, timings);
+        if (timings is not null) { timings.PNet = clock.Elapsed.TotalMilliseconds - timings.Pyramid; timings.Proposals = boxes.Count; clock.Restart(); }
+        if (boxes.Count > 0) boxes = Refine(level, boxes);
+        if (timings is not null) { timings.RNet = clock.Elapsed.TotalMilliseconds; timings.Refined = boxes.Count; clock.Restart(); }
+        if (boxes.Count > 0) boxes = Output(level, boxes, options.MinConfidence ?? _o.ScoreThreshold ?? 0.7f);
+        if (timings is not null) timings.ONet = clock.Elapsed.TotalMilliseconds;
         var result = new List<DetectedBox>();
         foreach (var c in boxes.OrderByDescending(c => c.Score))
         {
@@ -58,7 +74,7 @@ public sealed class MtcnnDetector : IFaceDetector
         return result;
     }
 
-    private List<Candidate> Proposals(FaceImage image, int minFace)
+    private List<Candidate> Proposals(FaceImage image, ImageLevel source, int minFace, MtcnnTimings? timings)
     {
         var scales = new List<float>();
         float m = 12f / minFace;
@@ -68,42 +84,75 @@ public sealed class MtcnnDetector : IFaceDetector
 
         float threshold = _p.ScoreThreshold ?? 0.6f;
         var session = OnnxSessionCache.Get(_manifest, _p);
-        using var skImage = SKImage.FromBitmap(image.Bitmap);
         var perScale = new List<Candidate>[scales.Count];
-        // Big pyramids dominate the time: run the levels on the available cores.
-        Parallel.For(0, scales.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i =>
+        // The pyramid, each level the area average of the one before (INTER_AREA, as the reference pipelines
+        // resize); Skia drawing with mipmaps cost more than P-Net itself on a 12 MP photo.
+        var levels = new SKBitmap[scales.Count];
+        SKBitmap MakeLevel(int i, bool parallel)
         {
-            float scale = scales[i];
-            int w = (int)MathF.Ceiling(image.Width * scale), h = (int)MathF.Ceiling(image.Height * scale);
-            var tensor = new DenseTensor<float>([1, 3, h, w]);
-            using (var level = ImageSampler.Render(skImage, new SKRect(0, 0, image.Width, image.Height), w, h))
-                ImageSampler.Fill(level, Mean, Std, tensor.Buffer.Span);
-            using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", tensor)]);
-            var prob = results.First(r => r.Name == "prob").AsTensor<float>();
-            var reg = results.First(r => r.Name == "reg").AsTensor<float>();
-            int oh = prob.Dimensions[2], ow = prob.Dimensions[3];
-            // The level is ceil()-sized; map back with the level's true scale per axis.
-            float kx = (float)w / image.Width, ky = (float)h / image.Height;
-            var found = new List<Candidate>();
-            for (int y = 0; y < oh; y++)
-            for (int x = 0; x < ow; x++)
-            {
-                float p = prob[0, 1, y, x];
-                if (p <= threshold) continue;
-                found.Add(new Candidate
+            int lw = (int)MathF.Ceiling(image.Width * scales[i]), lh = (int)MathF.Ceiling(image.Height * scales[i]);
+            var level = new SKBitmap(new SKImageInfo(lw, lh, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+            ImageSampler.ResizeArea(i == 0 ? source.Bitmap : levels[i - 1], level, parallel);
+            return level;
+        }
+        try
+        {
+            // The first level is about half of P-Net's work: one core runs it while the other builds and runs the rest.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            levels[0] = MakeLevel(0, parallel: true);
+            if (timings is not null) timings.Pyramid = clock.Elapsed.TotalMilliseconds;
+            Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) },
+                () => perScale[0] = RunPNet(session, levels[0], image, threshold),
+                () =>
                 {
-                    X1 = 2 * x / kx, Y1 = 2 * y / ky, X2 = (2 * x + 12) / kx, Y2 = (2 * y + 12) / ky, Score = p,
-                    Reg = [reg[0, 0, y, x], reg[0, 1, y, x], reg[0, 2, y, x], reg[0, 3, y, x]],
+                    for (int i = 1; i < scales.Count; i++)
+                    {
+                        levels[i] = MakeLevel(i, parallel: false);
+                        perScale[i] = RunPNet(session, levels[i], image, threshold);
+                    }
                 });
-            }
-            perScale[i] = Nms(found, 0.5f, min: false);
-        });
+        }
+        finally
+        {
+            foreach (var l in levels) l?.Dispose();
+        }
         var all = Nms(perScale.SelectMany(l => l).ToList(), 0.7f, min: false);
         foreach (var c in all) { Regress(c); Square(c); }
         return all;
     }
 
-    private List<Candidate> Refine(FaceImage image, List<Candidate> boxes)
+    /// <summary>P-Net on one pyramid level: candidates above the threshold in image coordinates, NMS 0.5 within the level.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<Candidate> RunPNet(InferenceSession session, SKBitmap level, FaceImage image, float threshold)
+    {
+        int w = level.Width, h = level.Height;
+        var tensor = new DenseTensor<float>([1, 3, h, w]);
+        ImageSampler.Fill(level, Mean, Std, tensor.Buffer.Span);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", tensor)]);
+        var probTensor = results.First(r => r.Name == "prob").AsTensor<float>();
+        int oh = probTensor.Dimensions[2], ow = probTensor.Dimensions[3], plane = oh * ow;
+        // NCHW buffers read directly: the Tensor indexer allocates per call, a million times on a 12 MP level.
+        var prob = ((DenseTensor<float>)probTensor).Buffer.Span;
+        var reg = ((DenseTensor<float>)results.First(r => r.Name == "reg").AsTensor<float>()).Buffer.Span;
+        // The level is ceil()-sized; map back with the level's true scale per axis.
+        float kx = (float)w / image.Width, ky = (float)h / image.Height;
+        var found = new List<Candidate>();
+        for (int y = 0; y < oh; y++)
+        for (int x = 0; x < ow; x++)
+        {
+            int at = y * ow + x;
+            float p = prob[plane + at]; // channel 1: face
+            if (p <= threshold) continue;
+            found.Add(new Candidate
+            {
+                X1 = 2 * x / kx, Y1 = 2 * y / ky, X2 = (2 * x + 12) / kx, Y2 = (2 * y + 12) / ky, Score = p,
+                Reg = [reg[at], reg[plane + at], reg[2 * plane + at], reg[3 * plane + at]],
+            });
+        }
+        return Nms(found, 0.5f, min: false);
+    }
+
+    private List<Candidate> Refine(ImageLevel image, List<Candidate> boxes)
     {
         var (prob, reg, _) = RunCrops(image, _r, boxes, 24, landmarks: false);
         float threshold = _r.ScoreThreshold ?? 0.7f;
@@ -120,7 +169,7 @@ public sealed class MtcnnDetector : IFaceDetector
         return kept;
     }
 
-    private List<Candidate> Output(FaceImage image, List<Candidate> boxes, float threshold)
+    private List<Candidate> Output(ImageLevel image, List<Candidate> boxes, float threshold)
     {
         var (prob, reg, lm) = RunCrops(image, _o, boxes, 48, landmarks: true);
         var kept = new List<Candidate>();
@@ -139,7 +188,8 @@ public sealed class MtcnnDetector : IFaceDetector
         return Nms(kept, 0.7f, min: true);
     }
 
-    private (float[] Prob, float[][] Reg, float[][]? Landmarks) RunCrops(FaceImage image, ModelDescriptor model, List<Candidate> boxes, int size, bool landmarks)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (float[] Prob, float[][] Reg, float[][]? Landmarks) RunCrops(ImageLevel image, ModelDescriptor model, List<Candidate> boxes, int size, bool landmarks)
     {
         var session = OnnxSessionCache.Get(_manifest, model);
         var prob = new float[boxes.Count];
@@ -151,9 +201,14 @@ public sealed class MtcnnDetector : IFaceDetector
         Parallel.ForEach(chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, chunk =>
         {
             int start = chunk * batch, n = Math.Min(batch, boxes.Count - start);
-            var tensor = new DenseTensor<float>([n, 3, size, size]);
+            using var pooled = new PooledTensor(n, 3, size, size);
+            var tensor = pooled.Tensor;
             for (int i = 0; i < n; i++)
-                ImageSampler.CropToTensor(image.Bitmap, boxes[start + i].Box, size, size, Mean, Std, tensor.Buffer.Span.Slice(i * plane, plane));
+            {
+                var b = boxes[start + i].Box; // image coordinates, cropped from the level's pixels
+                var inLevel = new FaceBox(b.X * image.ScaleX, b.Y * image.ScaleY, b.Width * image.ScaleX, b.Height * image.ScaleY);
+                ImageSampler.CropToTensor(image.Bitmap, inLevel, size, size, Mean, Std, tensor.Buffer.Span.Slice(i * plane, plane));
+            }
             using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", tensor)]);
             var p = results.First(r => r.Name == "prob").AsTensor<float>();
             var rg = results.First(r => r.Name == "reg").AsTensor<float>();
@@ -180,6 +235,7 @@ public sealed class MtcnnDetector : IFaceDetector
         c.X1 = cx - side / 2; c.X2 = cx + side / 2; c.Y1 = cy - side / 2; c.Y2 = cy + side / 2;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<Candidate> Nms(List<Candidate> boxes, float threshold, bool min)
     {
         boxes.Sort((a, b) => b.Score.CompareTo(a.Score));
@@ -199,4 +255,15 @@ public sealed class MtcnnDetector : IFaceDetector
         }
         return kept;
     }
+}
+
+/// <summary>Milliseconds per MTCNN stage of one Detect call (the pyramid's first level, then P-Net with the other levels built alongside, R-Net, O-Net), and the boxes each stage passed on.</summary>
+public sealed class MtcnnTimings
+{
+    public double Pyramid { get; set; }
+    public double PNet { get; set; }
+    public double RNet { get; set; }
+    public double ONet { get; set; }
+    public int Proposals { get; set; }
+    public int Refined { get; set; }
 }

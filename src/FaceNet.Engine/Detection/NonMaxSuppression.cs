@@ -1,8 +1,10 @@
+using System.Runtime.CompilerServices;
 namespace FaceNet.Engine.Detection;
 
 public static class NonMaxSuppression
 {
     /// <summary>Greedy NMS: keeps the best-scoring boxes, dropping any that overlap a kept one above iouThreshold.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static List<DetectedBox> Apply(List<DetectedBox> candidates, float iouThreshold, int maxResults)
     {
         candidates.Sort((a, b) => b.Confidence.CompareTo(a.Confidence));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FaceNet.Engine.Alignment;
 using FaceNet.Engine.Imaging;
 using FaceNet.Engine.Landmarks;
@@ -34,6 +35,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
     public float DefaultThreshold => _model.DefaultThreshold ?? 0.5f;
     public bool Mirror { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float[][] Embed(FaceImage image, IReadOnlyList<FaceLandmarks> faces)
     {
         var result = new float[faces.Count][];
@@ -44,26 +46,39 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
         // Graphs with a dynamic batch run every face and view at once; others (a final Reshape fixed
         // to batch 1, as in the shipped MobileFaceNet) one view at a time.
         int batch = _model.DynamicBatch ? faces.Count * views : 1;
-        var tensor = new DenseTensor<float>(new[] { batch, _input.Channels, _input.Height, _input.Width });
+        using var pooled = new PooledTensor(batch, _input.Channels, _input.Height, _input.Width);
+        var tensor = pooled.Tensor;
         var buffer = tensor.Buffer.Span;
         for (int i = 0; i < faces.Count; i++) result[i] = new float[Dimension];
         for (int i = 0; i < faces.Count; i++)
         {
-            var transform = FaceAligner.TransformFor(faces[i], _alignment, _input.Width, _input.Height);
+            var faceTransform = FaceAligner.TransformFor(faces[i], _alignment, _input.Width, _input.Height);
+            // Always the full-resolution pixels: a face gives the same vector whatever was decoded before it
+            // (a path, a Face from Get-Face, a Face read back from a file), with all the detail the photo has.
+            var level = image.LevelFor(1f);
+            var transform = level.FromLevel(faceTransform);
             if (_model.DynamicBatch)
             {
                 var view = buffer.Slice(i * views * size, size);
                 var mirrored = views == 2 ? buffer.Slice((i * views + 1) * size, size) : default;
-                PixelSampler.SampleToTensor(image.Bitmap, transform, _input, view, mirrored);
+                PixelSampler.SampleToTensor(level.Bitmap, transform, _input, view, mirrored);
                 continue;
             }
-            var scratch = views == 2 ? new float[size] : null;
-            PixelSampler.SampleToTensor(image.Bitmap, transform, _input, buffer[..size], scratch);
-            Accumulate(session, tensor, result[i]);
-            if (scratch is not null)
+            // The mirrored view is sampled in the same pass into a pooled scratch block, then run second.
+            var scratch = views == 2 ? System.Buffers.ArrayPool<float>.Shared.Rent(size) : null;
+            try
             {
-                scratch.CopyTo(buffer);
+                PixelSampler.SampleToTensor(level.Bitmap, transform, _input, buffer[..size], scratch.AsSpan(0, scratch is null ? 0 : size));
                 Accumulate(session, tensor, result[i]);
+                if (scratch is not null)
+                {
+                    scratch.AsSpan(0, size).CopyTo(buffer);
+                    Accumulate(session, tensor, result[i]);
+                }
+            }
+            finally
+            {
+                if (scratch is not null) System.Buffers.ArrayPool<float>.Shared.Return(scratch);
             }
         }
         if (_model.DynamicBatch)
@@ -90,6 +105,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
         _model.OutputName is null ? results[0] : results.First(r => r.Name == _model.OutputName);
 
     /// <summary>Runs one batch-1 tensor and adds its output to the face's vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Accumulate(InferenceSession session, DenseTensor<float> tensor, float[] vector)
     {
         using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(_input.Name, tensor) });

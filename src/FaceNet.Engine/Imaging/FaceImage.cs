@@ -3,27 +3,113 @@ using SkiaSharp;
 namespace FaceNet.Engine.Imaging;
 
 /// <summary>
-/// A decoded, upright (EXIF orientation applied) RGBA image. Owns its pixels.
-/// All face coordinates in the engine are in this image's pixel space.
+/// Decoded pixels of an image at one resolution: <see cref="ScaleX"/>/<see cref="ScaleY"/> are this
+/// bitmap's pixels per full-resolution pixel (1 for the full image, 1/8 for libjpeg-turbo's smallest DCT scale).
 /// </summary>
+public sealed record ImageLevel(SKBitmap Bitmap, float ScaleX, float ScaleY)
+{
+    public float Scale => MathF.Min(ScaleX, ScaleY);
+
+    /// <summary>A transform from full-resolution image coordinates to an output, re-expressed from this level's pixels.</summary>
+    public SKMatrix FromLevel(SKMatrix imageToOutput) => imageToOutput.PreConcat(SKMatrix.CreateScale(1f / ScaleX, 1f / ScaleY));
+
+    /// <summary>Full-resolution image coordinates to this level's pixel coordinates.</summary>
+    public SKMatrix ToLevel => SKMatrix.CreateScale(ScaleX, ScaleY);
+}
+
+/// <summary>
+/// A decoded, upright (EXIF orientation applied) RGBA image. Owns its pixels.
+/// All face coordinates in the engine are in the full-resolution upright image's pixel space
+/// (<see cref="Width"/> x <see cref="Height"/>), whatever resolution was actually decoded.
+/// </summary>
+/// <remarks>
+/// A JPEG can be decoded at 1/8 ... 8/8 scale by libjpeg-turbo's DCT scaling, several times faster than
+/// in full. An image loaded from a file keeps its encoded bytes and decodes each resolution the first
+/// time a consumer asks for it (<see cref="LevelFor(float)"/>; the first as small as asked, then the full image):
+/// a detector that samples a 12 MP photo down to 320x240 reads a 1/8 decode, MTCNN from 20 px faces a 5/8
+/// decode; the landmark model reads whichever decoded level has a pixel per crop pixel; embedders read the
+/// full image. Thread-safe.
+/// </remarks>
 public sealed class FaceImage : IDisposable
 {
+    private readonly object _gate = new();
+    private readonly List<ImageLevel> _levels = []; // ascending scale
+    private readonly Func<float, ImageLevel>? _decode;
+    private bool _disposed;
+
     internal FaceImage(SKBitmap bitmap, string? sourcePath)
     {
-        Bitmap = bitmap;
+        Width = bitmap.Width;
+        Height = bitmap.Height;
         SourcePath = sourcePath;
+        _levels.Add(new ImageLevel(bitmap, 1, 1));
     }
 
-    public SKBitmap Bitmap { get; }
+    /// <summary>An image decoded on demand: decode(detail) returns a level with a scale of at least detail, or the full image.</summary>
+    internal FaceImage(int width, int height, string? sourcePath, Func<float, ImageLevel> decode)
+    {
+        Width = width;
+        Height = height;
+        SourcePath = sourcePath;
+        _decode = decode;
+    }
+
     public string? SourcePath { get; }
-    public int Width => Bitmap.Width;
-    public int Height => Bitmap.Height;
+
+    /// <summary>Full-resolution upright width: the coordinate space of boxes and landmarks.</summary>
+    public int Width { get; }
+
+    /// <summary>Full-resolution upright height.</summary>
+    public int Height { get; }
+
+    /// <summary>The full-resolution pixels (decoded now if only smaller levels were needed so far).</summary>
+    public SKBitmap Bitmap => LevelFor(1f).Bitmap;
+
+    /// <summary>The levels decoded so far, coarsest first (for diagnostics and benchmarks).</summary>
+    public IReadOnlyList<ImageLevel> DecodedLevels { get { lock (_gate) return _levels.ToArray(); } }
+
+    /// <summary>
+    /// The coarsest decoded level with at least <paramref name="detail"/> pixels per full-resolution pixel,
+    /// decoding one if none is detailed enough yet (detail is clamped to (0, 1]).
+    /// </summary>
+    public ImageLevel LevelFor(float detail)
+    {
+        detail = float.IsNaN(detail) ? 1 : Math.Clamp(detail, 1e-3f, 1f);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            // 2% slack: scaled dimensions are rounded up, so a 1/2 decode of an odd size is a hair over or under 0.5.
+            foreach (var level in _levels)
+                if (level.Scale >= detail * 0.98f) return level;
+            if (_decode is null) return _levels[^1];
+            // The first decode is as small as asked (a detector's need); a second is the full image, so a
+            // photo is never decoded more than twice however many faces ask for how much detail.
+            var decoded = _decode(_levels.Count == 0 ? detail : 1f);
+            if (decoded.Scale < detail * 0.98f && decoded.Scale < 1)
+            {
+                decoded.Bitmap.Dispose();
+                decoded = _decode(1f);
+            }
+            _levels.Add(decoded);
+            _levels.Sort((a, b) => a.Scale.CompareTo(b.Scale));
+            return decoded;
+        }
+    }
+
+    /// <summary>The level for sampling through imageToOutput: at least one level pixel per output pixel.</summary>
+    public ImageLevel LevelFor(SKMatrix imageToOutput) => LevelFor(OutputPixelsPerImagePixel(imageToOutput));
+
+    /// <summary>The larger of the transform's two axis scales (output pixels per image pixel).</summary>
+    public static float OutputPixelsPerImagePixel(SKMatrix m) =>
+        MathF.Max(MathF.Sqrt(m.ScaleX * m.ScaleX + m.SkewY * m.SkewY), MathF.Sqrt(m.SkewX * m.SkewX + m.ScaleY * m.ScaleY));
 
     /// <summary>Wraps an existing bitmap (converted to RGBA8888 if needed). Takes ownership.</summary>
-    public static FaceImage FromBitmap(SKBitmap bitmap, string? sourcePath = null)
+    public static FaceImage FromBitmap(SKBitmap bitmap, string? sourcePath = null) => new(ToRgba(bitmap), sourcePath);
+
+    internal static SKBitmap ToRgba(SKBitmap bitmap)
     {
         if (bitmap.ColorType == SKColorType.Rgba8888 && bitmap.AlphaType != SKAlphaType.Premul)
-            return new FaceImage(bitmap, sourcePath);
+            return bitmap;
         var converted = new SKBitmap(new SKImageInfo(bitmap.Width, bitmap.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         using (var canvas = new SKCanvas(converted))
         {
@@ -32,8 +118,17 @@ public sealed class FaceImage : IDisposable
             canvas.DrawImage(image, 0, 0, SKSamplingOptions.Default, null);
         }
         bitmap.Dispose();
-        return new FaceImage(converted, sourcePath);
+        return converted;
     }
 
-    public void Dispose() => Bitmap.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var level in _levels) level.Bitmap.Dispose();
+            _levels.Clear();
+        }
+    }
 }

@@ -8,6 +8,13 @@ public sealed record ImageLoadOptions
     /// <summary>Images with more pixels than this are refused before any pixel memory is allocated.</summary>
     public long MaxPixels { get; init; } = 100_000_000;
 
+    /// <summary>
+    /// The detail (decoded pixels per image pixel, 0-1) to decode at load, from the image's upright width and
+    /// height; null: the full image. Finer levels are still decoded later when a consumer needs them
+    /// (<see cref="FaceImage.LevelFor(float)"/>), so this only saves work: a detector's need, typically.
+    /// </summary>
+    public Func<int, int, float>? InitialDetail { get; init; }
+
     public static ImageLoadOptions Default { get; } = new();
 
     private static readonly AsyncLocal<ImageLoadOptions?> s_ambient = new();
@@ -111,39 +118,75 @@ public static class ImageLoader
 
     private static FaceImage DecodeCore(byte[] bytes, string path, ImageLoadOptions options)
     {
-        using var stream = new SKMemoryStream(bytes);
-        using var codec = SKCodec.Create(stream, out var result);
-        if (codec is null)
+        int width, height;
+        SKEncodedOrigin origin;
+        using (var stream = new SKMemoryStream(bytes))
+        using (var codec = SKCodec.Create(stream, out var result))
         {
-            var failure = LooksLikeKnownContainer(bytes) ? ImageLoadFailure.UnsupportedFormat : ImageLoadFailure.NotAnImage;
-            var message = failure == ImageLoadFailure.UnsupportedFormat
-                ? $"The file '{path}' is in an image format this module cannot decode ({DescribeContainer(bytes)}). Supported formats: {SupportedFormats}."
-                : $"The file '{path}' is not a recognised image ({result}). Supported formats: {SupportedFormats}.";
-            throw new ImageLoadException(failure, path, message);
+            if (codec is null)
+            {
+                var failure = LooksLikeKnownContainer(bytes) ? ImageLoadFailure.UnsupportedFormat : ImageLoadFailure.NotAnImage;
+                var message = failure == ImageLoadFailure.UnsupportedFormat
+                    ? $"The file '{path}' is in an image format this module cannot decode ({DescribeContainer(bytes)}). Supported formats: {SupportedFormats}."
+                    : $"The file '{path}' is not a recognised image ({result}). Supported formats: {SupportedFormats}.";
+                throw new ImageLoadException(failure, path, message);
+            }
+
+            // The codec has read only the header: refuse big pictures before a single pixel is allocated.
+            var info = codec.Info;
+            long pixels = (long)info.Width * info.Height;
+            if (info.Width <= 0 || info.Height <= 0)
+                throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The image '{path}' claims a size of {info.Width}x{info.Height}.");
+            if (pixels > options.MaxPixels)
+                throw new ImageLoadException(ImageLoadFailure.TooLarge, path,
+                    $"The image '{path}' is {info.Width}x{info.Height} ({pixels / 1e6:0.#} megapixels), over the limit of {options.MaxPixels / 1e6:0.#} megapixels. " +
+                    "Raise the limit with $FaceNetMaxImagePixels (in pixels) if the picture is genuine.");
+            origin = codec.EncodedOrigin;
+            bool swap = Swaps(origin);
+            width = swap ? info.Height : info.Width;
+            height = swap ? info.Width : info.Height;
         }
 
-        // The codec has read only the header: refuse big pictures before a single pixel is allocated.
-        var info = codec.Info;
-        long pixels = (long)info.Width * info.Height;
-        if (info.Width <= 0 || info.Height <= 0)
-            throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The image '{path}' claims a size of {info.Width}x{info.Height}.");
-        if (pixels > options.MaxPixels)
-            throw new ImageLoadException(ImageLoadFailure.TooLarge, path,
-                $"The image '{path}' is {info.Width}x{info.Height} ({pixels / 1e6:0.#} megapixels), over the limit of {options.MaxPixels / 1e6:0.#} megapixels. " +
-                "Raise the limit with $FaceNetMaxImagePixels (in pixels) if the picture is genuine.");
+        var image = new FaceImage(width, height, path, detail => DecodeLevel(bytes, path, detail, width, height));
+        try
+        {
+            // Decode now, at the detail the caller asked for, so a corrupt file fails here, where the caller expects it.
+            image.LevelFor(options.InitialDetail?.Invoke(width, height) ?? 1f);
+            return image;
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
+    }
 
-        var decodeInfo = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+    /// <summary>Decodes bytes at the codec's supported scale nearest above detail (JPEG: n/8), upright.</summary>
+    private static ImageLevel DecodeLevel(byte[] bytes, string path, float detail, int uprightWidth, int uprightHeight)
+    {
+        using var stream = new SKMemoryStream(bytes);
+        using var codec = SKCodec.Create(stream) ?? throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The image '{path}' could not be decoded.");
+        var full = codec.Info;
+        var size = detail >= 1 ? new SKSizeI(full.Width, full.Height) : codec.GetScaledDimensions(detail);
+        if (size.Width <= 0 || size.Height <= 0 || size.Width > full.Width || size.Height > full.Height) size = new SKSizeI(full.Width, full.Height);
+        var decodeInfo = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var bitmap = new SKBitmap();
         if (!bitmap.TryAllocPixels(decodeInfo))
         {
             bitmap.Dispose();
             throw new ImageLoadException(ImageLoadFailure.TooLarge, path,
-                $"The image '{path}' is {info.Width}x{info.Height}: there is not enough memory for its {pixels * 4 / (1024.0 * 1024):0} MiB of pixels.");
+                $"The image '{path}' is {full.Width}x{full.Height}: there is not enough memory for its {(long)size.Width * size.Height * 4 / (1024.0 * 1024):0} MiB of pixels.");
         }
         SKCodecResult status;
         try
         {
             status = codec.GetPixels(decodeInfo, bitmap.GetPixels());
+            if (status == SKCodecResult.InvalidScale && (size.Width != full.Width || size.Height != full.Height))
+            {
+                // A codec that reports scaled dimensions it then refuses: decode in full instead.
+                bitmap.Dispose();
+                return DecodeLevel(bytes, path, 1f, uprightWidth, uprightHeight);
+            }
         }
         catch
         {
@@ -160,7 +203,7 @@ public static class ImageLoader
         try
         {
             var upright = ApplyOrientation(bitmap, codec.EncodedOrigin);
-            return new FaceImage(upright, path);
+            return new ImageLevel(upright, (float)upright.Width / uprightWidth, (float)upright.Height / uprightHeight);
         }
         catch
         {
@@ -169,12 +212,15 @@ public static class ImageLoader
         }
     }
 
+    private static bool Swaps(SKEncodedOrigin origin) =>
+        origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+
     /// <summary>Rotates/flips so that the pixels are upright as a viewer shows them (EXIF orientation 1-8).</summary>
     internal static SKBitmap ApplyOrientation(SKBitmap bitmap, SKEncodedOrigin origin)
     {
         if (origin == SKEncodedOrigin.TopLeft || origin == SKEncodedOrigin.Default)
             return bitmap;
-        bool swap = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        bool swap = Swaps(origin);
         int w = swap ? bitmap.Height : bitmap.Width;
         int h = swap ? bitmap.Width : bitmap.Height;
         var rotated = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FaceNet.Engine.Models;
 using SkiaSharp;
 
@@ -7,6 +8,7 @@ namespace FaceNet.Engine.Imaging;
 public static class TensorFiller
 {
     /// <summary>Fills one image's CHW block. The bitmap must already have the spec's size. Mirror flips left-right.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fill(SKBitmap bitmap, InputSpec spec, Span<float> destination, bool mirror = false)
     {
         int w = bitmap.Width, h = bitmap.Height;

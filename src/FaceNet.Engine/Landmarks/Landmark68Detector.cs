@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FaceNet.Engine.Geometry;
 using FaceNet.Engine.Imaging;
 using FaceNet.Engine.Models;
@@ -26,6 +27,7 @@ public sealed class Landmark68Detector : ILandmarkDetector
 
     public string Name => _model.Name;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public FaceLandmarks Detect(FaceImage image, FaceBox box)
     {
         var session = OnnxSessionCache.Get(_manifest, _model);
@@ -34,9 +36,11 @@ public sealed class Landmark68Detector : ILandmarkDetector
         float left = center.X - side / 2, top = center.Y - side / 2;
         float scale = _input.Width / side;
 
-        var tensor = new DenseTensor<float>(new[] { 1, 1, _input.Height, _input.Width });
+        using var pooled = new PooledTensor(1, 1, _input.Height, _input.Width);
+        var tensor = pooled.Tensor;
         var matrix = SKMatrix.CreateScale(scale, scale).PreConcat(SKMatrix.CreateTranslation(-left, -top));
-        PixelSampler.SampleToTensor(image.Bitmap, matrix, _input, tensor.Buffer.Span);
+        var level = image.LevelFor(matrix);
+        PixelSampler.SampleToTensor(level.Bitmap, level.FromLevel(matrix), _input, tensor.Buffer.Span);
 
         using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(_input.Name, tensor) });
         var output = results[0].AsEnumerable<float>().ToArray();

@@ -28,6 +28,18 @@ public sealed class FaceAnalyzer
     private static readonly Lazy<FaceAnalyzer> s_default = new(() => new FaceAnalyzer(ModelLocator.Default));
     public static FaceAnalyzer Default => s_default.Value;
 
+    /// <summary>
+    /// Loads a photo to detect faces in: decoded at the resolution the detector reads (a JPEG at 1/8-5/8 scale
+    /// when the photo is large); landmarks and embeddings decode more later only when they need it. Every
+    /// command loads through here, so the same photo gives the same faces whichever cmdlet reads it.
+    /// </summary>
+    public FaceImage Load(string path, DetectionOptions? options = null, ImageLoadOptions? loadOptions = null)
+    {
+        options ??= DetectionOptions.Default;
+        var detector = Detector;
+        return ImageLoader.Load(path, (loadOptions ?? ImageLoadOptions.Current) with { InitialDetail = (w, h) => detector.DetailFor(w, h, options) });
+    }
+
     public IReadOnlyList<AnalyzedFace> Detect(FaceImage image, DetectionOptions? options = null)
     {
         options ??= DetectionOptions.Default;

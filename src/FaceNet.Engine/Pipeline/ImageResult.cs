@@ -20,7 +20,7 @@ public sealed record ImageResult(
     public static ImageResult Process(FaceAnalyzer analyzer, string path, Detection.DetectionOptions options, string? embedModel, ImageLoadOptions? loadOptions = null)
     {
         FaceImage image;
-        try { image = ImageLoader.Load(path, loadOptions); }
+        try { image = analyzer.Load(path, options, loadOptions); }
         catch (ImageLoadException ex) { return Failed(path, ex); }
         using (image)
         {

@@ -139,12 +139,15 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Loads an image, or writes a non-terminating error and returns null.</summary>
-    protected FaceImage? TryLoad(string path)
+    /// <summary>
+    /// Loads an image, or writes a non-terminating error and returns null. With an analyzer, the image is
+    /// loaded to detect faces in (FaceAnalyzer.Load: the same decode every command uses for detection).
+    /// </summary>
+    protected FaceImage? TryLoad(string path, FaceAnalyzer? forDetection = null)
     {
         try
         {
-            return ImageLoader.Load(path, LoadOptions);
+            return forDetection is null ? ImageLoader.Load(path, LoadOptions) : forDetection.Load(path, null, LoadOptions);
         }
         catch (ImageLoadException ex)
         {

@@ -285,7 +285,7 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
         _analyzer ??= AnalyzerFor(_manifest);
         if (g.ImagePath is { } path)
         {
-            using var image = TryLoad(path);
+            using var image = TryLoad(path, _analyzer);
             if (image is null) { g.LoadFailed = true; return; }
             var faces = _analyzer.Detect(image);
             if (faces.Count == 0) return;
