@@ -385,25 +385,20 @@ internal sealed class Exclusions
         foreach (var (name, i) in index) e._personOf[i] = name[..name.LastIndexOf('_')];
         var people = e._personOf.ToHashSet(StringComparer.Ordinal);
         if (!File.Exists(file)) return e;
-        foreach (var raw in File.ReadAllLines(file))
+        foreach (var x in LfwExclusionLines.Read(file))
         {
-            var line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith('#')) continue;
-            var f = line.Split((char[]?)null, 3, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 3) throw new InvalidDataException($"'{file}': expected 'PhotoA PhotoB reason', got '{line}'.");
-            if (f[0].EndsWith('/') && f[1].EndsWith('/'))
+            if (x.Kind == LfwExclusionKind.SamePerson)
             {
-                string pa = f[0].TrimEnd('/'), pb = f[1].TrimEnd('/');
-                if (!people.Contains(pa) || !people.Contains(pb)) throw new InvalidDataException($"'{file}': unknown person in '{line}'.");
-                e._people.Add(Ordered(pa, pb));
-                e._lines.Add($"{pa}/* {pb}/*: {f[2]}");
+                if (!people.Contains(x.A) || !people.Contains(x.B)) throw new InvalidDataException($"'{file}': unknown person in '{x.Text}'.");
+                e._people.Add(Ordered(x.A, x.B));
+                e._lines.Add($"{x.A}/* {x.B}/*: {x.Reason}");
                 continue;
             }
-            if (!index.TryGetValue(f[0], out int a)) throw new InvalidDataException($"'{file}': unknown photo '{f[0]}'.");
-            if (f[1] == "*") e._photos.Add(a);
-            else if (index.TryGetValue(f[1], out int b)) e._pairs.Add((Math.Min(a, b), Math.Max(a, b)));
-            else throw new InvalidDataException($"'{file}': unknown photo '{f[1]}'.");
-            e._lines.Add($"{f[0]} {f[1]}: {f[2]}");
+            if (!index.TryGetValue(x.A, out int a)) throw new InvalidDataException($"'{file}': unknown photo '{x.A}'.");
+            if (x.Kind == LfwExclusionKind.WrongFace) e._photos.Add(a);
+            else if (index.TryGetValue(x.B, out int b)) e._pairs.Add((Math.Min(a, b), Math.Max(a, b)));
+            else throw new InvalidDataException($"'{file}': unknown photo '{x.B}'.");
+            e._lines.Add($"{x.A} {x.B}: {x.Reason}");
         }
         return e;
     }

@@ -1,3 +1,4 @@
+using FaceNet.Calibration;
 namespace FaceNet.Recognition.Bench;
 
 /// <summary>
@@ -28,26 +29,21 @@ public sealed class LabelCorrections
         if (!System.IO.File.Exists(file)) throw new FileNotFoundException($"Label corrections '{file}' not found (use --exclusions FILE or --no-corrections).", file);
         static string PersonOf(string photo) => photo[..photo.LastIndexOf('_')];
         bool PhotoExists(string photo) => photo.Contains('_') && System.IO.File.Exists(Path.Combine(dataset, PersonOf(photo), photo));
-        foreach (var raw in System.IO.File.ReadAllLines(file))
+        foreach (var x in LfwExclusionLines.Read(file))
         {
-            var line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith('#')) continue;
-            var f = line.Split((char[]?)null, 3, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 3) throw new InvalidDataException($"'{file}': expected 'PhotoA PhotoB reason', got '{line}'.");
-            if (f[0].EndsWith('/') && f[1].EndsWith('/'))
+            if (x.Kind == LfwExclusionKind.SamePerson)
             {
-                string pa = f[0].TrimEnd('/'), pb = f[1].TrimEnd('/');
-                if (!Directory.Exists(Path.Combine(dataset, pa)) || !Directory.Exists(Path.Combine(dataset, pb)))
-                    throw new InvalidDataException($"'{file}': unknown person in '{line}'.");
-                c._merges.Add((pa, pb));
-                string ra = c.Root(pa), rb = c.Root(pb);
+                if (!Directory.Exists(Path.Combine(dataset, x.A)) || !Directory.Exists(Path.Combine(dataset, x.B)))
+                    throw new InvalidDataException($"'{file}': unknown person in '{x.Text}'.");
+                c._merges.Add((x.A, x.B));
+                string ra = c.Root(x.A), rb = c.Root(x.B);
                 if (ra != rb) c._parent[rb] = ra; // PersonA's label (or the label PersonA already merged into) names both
                 continue;
             }
-            if (!PhotoExists(f[0])) throw new InvalidDataException($"'{file}': unknown photo '{f[0]}'.");
-            if (f[1] == "*") c._leftOut.TryAdd(f[0], "its centred face is someone else");
-            else if (PhotoExists(f[1])) c._leftOut.TryAdd(f[1], $"the same picture as {f[0]}");
-            else throw new InvalidDataException($"'{file}': unknown photo '{f[1]}'.");
+            if (!PhotoExists(x.A)) throw new InvalidDataException($"'{file}': unknown photo '{x.A}'.");
+            if (x.Kind == LfwExclusionKind.WrongFace) c._leftOut.TryAdd(x.A, "its centred face is someone else");
+            else if (PhotoExists(x.B)) c._leftOut.TryAdd(x.B, $"the same picture as {x.A}");
+            else throw new InvalidDataException($"'{file}': unknown photo '{x.B}'.");
         }
         return c;
     }
