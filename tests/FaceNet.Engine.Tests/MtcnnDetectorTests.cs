@@ -57,6 +57,17 @@ public sealed class MtcnnDetectorTests(ITestOutputHelper output)
         Assert.Empty(analyzer.Detect(image, DetectionOptions.Default with { MinFaceSize = 1000 }));
     }
 
+    [Theory]
+    [InlineData(2000, 15)]   // thinner than MTCNN's first 12 px cell at scale 12/20: no pyramid at all
+    [InlineData(15, 2000)]
+    [InlineData(19, 19)]
+    public void Mtcnn_finds_nothing_and_does_not_fail_on_a_picture_too_small_for_its_pyramid(int width, int height)
+    {
+        using var image = FaceImage.FromBitmap(new SkiaSharp.SKBitmap(width, height));
+        Assert.Empty(new MtcnnDetector(Manifest).Detect(image, DetectionOptions.Default));
+        Assert.Empty(new FaceAnalyzer(Manifest).Detect(image)); // the default picks MTCNN for 2000 px
+    }
+
     [Fact]
     public void Default_detector_keeps_ultraface_for_lfw_sized_photos_and_uses_mtcnn_where_small_faces_would_shrink_away()
     {

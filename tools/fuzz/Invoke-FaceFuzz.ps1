@@ -291,7 +291,10 @@ if ($s) {
     Write-Host "Time            : $($s.TotalSec) s in the pipeline, $($s.MeanMs) ms per file"
     Write-Host "Peak memory     : $($s.PeakMB) MB (VmHWM of the child)"
 }
-$failed = $crashed -or $hangs.Count -gt 0 -or ($s -and $s.Terminating)
+# FaceProcessingFailed is an exception inside the engine on a picture that decoded: a bug, not a bad file.
+$engineFaults = if ($s) { @($s.Errors.Keys | Where-Object { $_ -like '*FaceProcessingFailed*' } | ForEach-Object { $s.Errors[$_] } | Measure-Object -Sum).Sum } else { 0 }
+Write-Host "Engine faults   : $([int]$engineFaults) (FaceProcessingFailed)"
+$failed = $crashed -or $hangs.Count -gt 0 -or ($s -and $s.Terminating) -or $engineFaults -gt 0
 if (-not $Keep -and -not $failed) { Remove-Item -LiteralPath $WorkDir -Recurse -Force }
 else { Write-Host "Files kept in $WorkDir (mutations.tsv lists each file's mutations)" }
 Write-Host $(if ($failed) { 'FUZZ FAILED' } else { 'FUZZ PASSED' })

@@ -82,6 +82,8 @@ public sealed class MtcnnDetector : IFaceDetector
         float s = m;
         while (minSide >= 12) { scales.Add(s); s *= Factor; minSide *= Factor; }
 
+        // A picture too small or too thin for one 12 px cell at the first scale has no pyramid and no face.
+        if (scales.Count == 0) return [];
         float threshold = _p.ScoreThreshold ?? 0.6f;
         var session = OnnxSessionCache.Get(_manifest, _p);
         var perScale = new List<Candidate>[scales.Count];
