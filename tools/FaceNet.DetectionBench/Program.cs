@@ -115,9 +115,12 @@ if (faces is not null)
                 using var img = DecodeFor(det, jpeg, $"canvas{c}.jpg");
                 double decode = sw.Elapsed.TotalMilliseconds;
                 var stages = new MtcnnTimings();
-                var dets = det is AutoDetector auto && auto.For(img) is MtcnnDetector m1
-                    ? m1.Detect(img, DetectionOptions.Default with { MinConfidence = AutoDetector.MtcnnMinConfidence }, stages)
-                    : det is MtcnnDetector m2 ? m2.Detect(img, DetectionOptions.Default, stages) : det.Detect(img, DetectionOptions.Default);
+                var dets = det switch
+                {
+                    AutoDetector auto => auto.Detect(img, DetectionOptions.Default, stages),
+                    MtcnnDetector m => m.Detect(img, DetectionOptions.Default, stages),
+                    _ => det.Detect(img, DetectionOptions.Default),
+                };
                 double total = sw.Elapsed.TotalMilliseconds;
                 st.AddTime(cw, decode, total);
                 if (stages.PNet > 0) st.AddStages(cw, stages);

@@ -31,10 +31,7 @@ public static class FaceAligner
         }
     }
 
-    public static SKBitmap Crop(FaceImage image, FaceLandmarks landmarks, AlignmentSpec alignment, int width, int height)
-    {
-        var transform = TransformFor(landmarks, alignment, width, height);
-        var level = image.LevelFor(1f); // full resolution, as the embedders sample
-        return TensorFiller.Warp(level.Bitmap, level.FromLevel(transform), width, height);
-    }
+    /// <summary>The crop an embedder sees, from the full-resolution pixels as the embedders sample.</summary>
+    public static SKBitmap Crop(FaceImage image, FaceLandmarks landmarks, AlignmentSpec alignment, int width, int height) =>
+        TensorFiller.Warp(image.Bitmap, TransformFor(landmarks, alignment, width, height), width, height);
 }

@@ -56,11 +56,15 @@ public sealed class AutoDetector(UltraFaceDetector small, IFaceDetector large) :
         DefaultMinFaceSize * small.ViewScale(width, height) >= SmallestUltraFaceFace && (options.MinFaceSize ?? DefaultMinFaceSize) >= DefaultMinFaceSize
             ? small : large;
 
-    public IReadOnlyList<DetectedBox> Detect(FaceImage image, DetectionOptions options)
+    public IReadOnlyList<DetectedBox> Detect(FaceImage image, DetectionOptions options) => Detect(image, options, null);
+
+    /// <summary>Detect, filling <paramref name="timings"/> when the photo goes to MTCNN (for the benchmarks).</summary>
+    public IReadOnlyList<DetectedBox> Detect(FaceImage image, DetectionOptions options, MtcnnTimings? timings)
     {
         var detector = For(image.Width, image.Height, options);
-        if (ReferenceEquals(detector, large) && options.MinConfidence is null) options = options with { MinConfidence = MtcnnMinConfidence };
-        return detector.Detect(image, options);
+        if (!ReferenceEquals(detector, large)) return detector.Detect(image, options);
+        if (options.MinConfidence is null) options = options with { MinConfidence = MtcnnMinConfidence };
+        return detector is MtcnnDetector mtcnn ? mtcnn.Detect(image, options, timings) : detector.Detect(image, options);
     }
 
     public float DetailFor(int width, int height, DetectionOptions options) => For(width, height, options).DetailFor(width, height, options);

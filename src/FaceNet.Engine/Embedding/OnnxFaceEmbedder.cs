@@ -50,25 +50,24 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
         var tensor = pooled.Tensor;
         var buffer = tensor.Buffer.Span;
         for (int i = 0; i < faces.Count; i++) result[i] = new float[Dimension];
+        // Always the full-resolution pixels (decoded now if detection read a smaller JPEG decode): a face gives the
+        // same vector whatever was decoded before it (a path, a Face from Get-Face, a Face read back from a file).
+        var pixels = image.Bitmap;
         for (int i = 0; i < faces.Count; i++)
         {
-            var faceTransform = FaceAligner.TransformFor(faces[i], _alignment, _input.Width, _input.Height);
-            // Always the full-resolution pixels: a face gives the same vector whatever was decoded before it
-            // (a path, a Face from Get-Face, a Face read back from a file), with all the detail the photo has.
-            var level = image.LevelFor(1f);
-            var transform = level.FromLevel(faceTransform);
+            var transform = FaceAligner.TransformFor(faces[i], _alignment, _input.Width, _input.Height);
             if (_model.DynamicBatch)
             {
                 var view = buffer.Slice(i * views * size, size);
                 var mirrored = views == 2 ? buffer.Slice((i * views + 1) * size, size) : default;
-                PixelSampler.SampleToTensor(level.Bitmap, transform, _input, view, mirrored);
+                PixelSampler.SampleToTensor(pixels, transform, _input, view, mirrored);
                 continue;
             }
             // The mirrored view is sampled in the same pass into a pooled scratch block, then run second.
             var scratch = views == 2 ? System.Buffers.ArrayPool<float>.Shared.Rent(size) : null;
             try
             {
-                PixelSampler.SampleToTensor(level.Bitmap, transform, _input, buffer[..size], scratch.AsSpan(0, scratch is null ? 0 : size));
+                PixelSampler.SampleToTensor(pixels, transform, _input, buffer[..size], scratch.AsSpan(0, scratch is null ? 0 : size));
                 Accumulate(session, tensor, result[i]);
                 if (scratch is not null)
                 {

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.IO;
 using System.Management.Automation;
+using FaceNet.Engine.Imaging;
 using FaceNet.Engine.Models;
 using FaceNet.Engine.Pipeline;
 using FaceNet.Engine.Verification;
@@ -235,6 +236,19 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
             catch (ModelLoadException ex)
             {
                 ThrowModelError(ex);
+            }
+            catch (ImageLoadException ex)
+            {
+                // Detection reads a reduced JPEG decode; the full decode the embedders need comes later and can
+                // fail on its own (memory for a huge picture). Still one photo's error, not the command's.
+                WriteError(ErrorIds.ForImage(ex));
+                g.LoadFailed = true;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not PipelineStoppedException)
+            {
+                // As the file-reading cmdlets do (ImageResult): one strange photo must not end the comparison.
+                WriteError(new ErrorRecord(ex, ErrorIds.FaceProcessingFailed, ErrorCategory.InvalidResult, g.ImagePath ?? g.PendingFaces.FirstOrDefault()?.Path));
+                g.LoadFailed = true;
             }
         }
     }
