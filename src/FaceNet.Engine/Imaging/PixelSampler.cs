@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using FaceNet.Engine.Models;
 using SkiaSharp;
 
@@ -13,6 +15,9 @@ namespace FaceNet.Engine.Imaging;
 /// The per-pixel methods are jitted fully optimised at first call (AggressiveOptimization): under tiered
 /// compilation a run of a few hundred photos spent much of itself in unoptimised sampling code (48 vs 56
 /// images/s end to end on LFW).
+/// A pixel's red, green, blue (and alpha) travel as the four lanes of one vector: lane by lane the same
+/// multiplications and additions, in the same order, as one float per channel, so the samples are
+/// bit-identical to the scalar arithmetic at about a third of its cost.
 /// </summary>
 public static unsafe class PixelSampler
 {
@@ -28,9 +33,9 @@ public static unsafe class PixelSampler
             byte* row = dst + oy * result.RowBytes;
             for (int ox = 0; ox < width; ox++)
             {
-                sampler.Pixel(ox, oy, out var r, out var g, out var b);
+                var p = sampler.Pixel(ox, oy);
                 byte* o = row + ox * 4;
-                o[0] = (byte)r; o[1] = (byte)g; o[2] = (byte)b; o[3] = 255;
+                o[0] = (byte)p.GetElement(0); o[1] = (byte)p.GetElement(1); o[2] = (byte)p.GetElement(2); o[3] = 255;
             }
         }
         result.NotifyPixelsChanged();
@@ -66,21 +71,30 @@ public static unsafe class PixelSampler
                 for (int ox = 0; ox < width; ox++)
                 {
                     // Quantised to 8 bits, as a bitmap crop would be.
-                    sampler.Pixel(ox, oy, out var R, out var G, out var B);
-                    float v = (MathF.Round(0.299f * R + 0.587f * G + 0.114f * B) - m0) * s0;
+                    var p = sampler.Pixel(ox, oy);
+                    float v = (MathF.Round(0.299f * p.GetElement(0) + 0.587f * p.GetElement(1) + 0.114f * p.GetElement(2)) - m0) * s0;
                     d[oy * width + ox] = v;
                     if (mirror) md[oy * width + (width - 1 - ox)] = v;
                 }
+                return;
+            }
+            // Normalised lane by lane: lane k holds the model's channel k.
+            var mean = Vector128.Create(m0, m1, m2, 0f);
+            var scale = Vector128.Create(s0, s1, s2, 0f);
+            if (sampler.IsAxisAlignedSingleTap)
+            {
+                ResizeToTensor(sampler, width, height, bgr, mean, scale, d, mirror ? md : null);
                 return;
             }
             for (int oy = 0; oy < height; oy++)
             {
                 for (int ox = 0; ox < width; ox++)
                 {
-                    sampler.Pixel(ox, oy, out var R, out var G, out var B);
+                    var p = sampler.Pixel(ox, oy);
+                    if (bgr) p = Vector128.Shuffle(p, Vector128.Create(2, 1, 0, 3));
+                    var v = (p - mean) * scale;
                     int o = oy * width + ox;
-                    float c0 = bgr ? B : R, c2 = bgr ? R : B;
-                    float v0 = (c0 - m0) * s0, v1 = (G - m1) * s1, v2 = (c2 - m2) * s2;
+                    float v0 = v.GetElement(0), v1 = v.GetElement(1), v2 = v.GetElement(2);
                     d[o] = v0; d[plane + o] = v1; d[2 * plane + o] = v2;
                     if (mirror)
                     {
@@ -89,6 +103,69 @@ public static unsafe class PixelSampler
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// A scale and shift without rotation and without supersampling (a detector's whole-image resize): each
+    /// column's source x and each row's source y are worked out once, by the same expressions as per pixel,
+    /// so the samples equal the general path's bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ResizeToTensor(in Sampler sampler, int width, int height, bool bgr, Vector128<float> mean, Vector128<float> scale, float* d, float* md)
+    {
+        int plane = width * height;
+        var columns = System.Buffers.ArrayPool<float>.Shared.Rent(width);
+        var starts = System.Buffers.ArrayPool<int>.Shared.Rent(width);
+        try
+        {
+            for (int ox = 0; ox < width; ox++)
+            {
+                float fx = sampler.SourceX(ox, 0);
+                starts[ox] = (int)MathF.Floor(fx);
+                columns[ox] = fx - starts[ox];
+            }
+            for (int oy = 0; oy < height; oy++)
+            {
+                float fy = sampler.SourceY(0, oy);
+                int y0 = (int)MathF.Floor(fy);
+                float ay = fy - y0;
+                bool rowInside = (uint)y0 < (uint)(sampler.Height - 1);
+                byte* row0 = sampler.Pixels + (long)y0 * sampler.Stride;
+                for (int ox = 0; ox < width; ox++)
+                {
+                    int x0 = starts[ox];
+                    float ax = columns[ox];
+                    Vector128<float> p;
+                    if (rowInside && (uint)x0 < (uint)(sampler.Width - 1))
+                    {
+                        byte* p0 = row0 + x0 * 4, p1 = p0 + sampler.Stride;
+                        p = ToByte(Vector128.Create((1 - ax) * (1 - ay)) * Load(p0) + Vector128.Create(ax * (1 - ay)) * Load(p0 + 4)
+                            + Vector128.Create((1 - ax) * ay) * Load(p1) + Vector128.Create(ax * ay) * Load(p1 + 4));
+                    }
+                    else
+                    {
+                        var sum = Vector128<float>.Zero;
+                        BilinearAtEdge(sampler.Pixels, sampler.Stride, sampler.Width, sampler.Height, x0, y0, ax, ay, ref sum);
+                        p = ToByte(sum);
+                    }
+                    if (bgr) p = Vector128.Shuffle(p, Vector128.Create(2, 1, 0, 3));
+                    var v = (p - mean) * scale;
+                    int o = oy * width + ox;
+                    float v0 = v.GetElement(0), v1 = v.GetElement(1), v2 = v.GetElement(2);
+                    d[o] = v0; d[plane + o] = v1; d[2 * plane + o] = v2;
+                    if (md != null)
+                    {
+                        int om = oy * width + (width - 1 - ox);
+                        md[om] = v0; md[plane + om] = v1; md[2 * plane + om] = v2;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(columns);
+            System.Buffers.ArrayPool<int>.Shared.Return(starts);
         }
     }
 
@@ -118,20 +195,39 @@ public static unsafe class PixelSampler
             _weight = 1f / (_nx * _ny);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Pixel(int ox, int oy, out float r, out float g, out float b)
+        public byte* Pixels => _src;
+        public int Stride => _stride;
+        public int Width => _w;
+        public int Height => _h;
+
+        /// <summary>No rotation or shear and one tap per pixel: a column's source x does not depend on the row, nor a row's y on the column.</summary>
+        public bool IsAxisAlignedSingleTap => _nx == 1 && _ny == 1 && _inv.SkewX == 0 && _inv.SkewY == 0 && _inv.Persp0 == 0 && _inv.Persp1 == 0;
+
+        /// <summary>Output pixel centre to source index space (the source sample sits at x - 0.5).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float SourceX(int ox, int oy)
         {
-            float sr = 0, sg = 0, sb = 0;
+            float px = ox + 0.5f, py = oy + 0.5f;
+            return _inv.ScaleX * px + _inv.SkewX * py + _inv.TransX - 0.5f;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float SourceY(int ox, int oy)
+        {
+            float px = ox + 0.5f, py = oy + 0.5f;
+            return _inv.SkewY * px + _inv.ScaleY * py + _inv.TransY - 0.5f;
+        }
+
+        /// <summary>Lanes 0-2: red, green, blue, rounded to whole 8-bit values (as a bitmap crop would hold them).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector128<float> Pixel(int ox, int oy)
+        {
+            var sum = Vector128<float>.Zero;
             if (_nx == 1 && _ny == 1)
             {
                 // The common case (enlarging or a mild shrink): one bilinear tap at the pixel centre.
-                float px = ox + 0.5f, py = oy + 0.5f;
-                Bilinear(_src, _stride, _w, _h, _inv.ScaleX * px + _inv.SkewX * py + _inv.TransX - 0.5f,
-                    _inv.SkewY * px + _inv.ScaleY * py + _inv.TransY - 0.5f, ref sr, ref sg, ref sb);
-                r = ToByte(sr);
-                g = ToByte(sg);
-                b = ToByte(sb);
-                return;
+                Bilinear(_src, _stride, _w, _h, SourceX(ox, oy), SourceY(ox, oy), ref sum);
+                return ToByte(sum);
             }
             for (int jy = 0; jy < _ny; jy++)
             {
@@ -142,22 +238,34 @@ public static unsafe class PixelSampler
                     // Pixel centres: the source sample sits at (x - 0.5, y - 0.5) in index space.
                     float sx = _inv.ScaleX * px + _inv.SkewX * py + _inv.TransX - 0.5f;
                     float sy = _inv.SkewY * px + _inv.ScaleY * py + _inv.TransY - 0.5f;
-                    Bilinear(_src, _stride, _w, _h, sx, sy, ref sr, ref sg, ref sb);
+                    Bilinear(_src, _stride, _w, _h, sx, sy, ref sum);
                 }
             }
-            r = ToByte(sr * _weight);
-            g = ToByte(sg * _weight);
-            b = ToByte(sb * _weight);
+            return ToByte(sum * _weight);
         }
     }
 
     /// <summary>Samples per output pixel along an axis: bilinear alone up to a 1.25x shrink, then one per source pixel (at most 4).</summary>
     private static int SamplesFor(float shrink) => shrink <= 1.25f ? 1 : Math.Clamp((int)MathF.Ceiling(shrink - 1e-3f), 1, 4);
 
-    private static float ToByte(float v) => Math.Clamp((int)(v + 0.5f), 0, 255);
+    /// <summary>Each lane rounded half up and clamped to 0-255, as (int)(v + 0.5f) clamped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> ToByte(Vector128<float> v) =>
+        Vector128.ConvertToSingle(Vector128.Min(Vector128.Max(Truncate(v + Vector128.Create(0.5f)), Vector128<int>.Zero), Vector128.Create(255)));
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Bilinear(byte* px, int stride, int w, int h, float fx, float fy, ref float r, ref float g, ref float b)
+    /// <summary>Towards zero, as a (int) cast of each lane; the values here are never out of int's range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Truncate(Vector128<float> v) =>
+        Sse2.IsSupported ? Sse2.ConvertToVector128Int32WithTruncation(v) : Vector128.ConvertToInt32(v);
+
+    /// <summary>One RGBA pixel's four bytes as four floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Load(byte* p) => Sse41.IsSupported
+        ? Vector128.ConvertToSingle(Sse41.ConvertToVector128Int32(p))
+        : Vector128.Create((float)p[0], p[1], p[2], p[3]);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Bilinear(byte* px, int stride, int w, int h, float fx, float fy, ref Vector128<float> sum)
     {
         int x0 = (int)MathF.Floor(fx), y0 = (int)MathF.Floor(fy);
         float ax = fx - x0, ay = fy - y0;
@@ -165,29 +273,30 @@ public static unsafe class PixelSampler
         {
             // Fast path: all four taps inside the image.
             byte* p0 = px + y0 * stride + x0 * 4, p1 = p0 + stride;
-            float w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
-            r += w00 * p0[0] + w10 * p0[4] + w01 * p1[0] + w11 * p1[4];
-            g += w00 * p0[1] + w10 * p0[5] + w01 * p1[1] + w11 * p1[5];
-            b += w00 * p0[2] + w10 * p0[6] + w01 * p1[2] + w11 * p1[6];
+            sum += Vector128.Create((1 - ax) * (1 - ay)) * Load(p0) + Vector128.Create(ax * (1 - ay)) * Load(p0 + 4)
+                + Vector128.Create((1 - ax) * ay) * Load(p1) + Vector128.Create(ax * ay) * Load(p1 + 4);
             return;
         }
-        // Clamp to the edge inside the image; fully outside samples stay black.
-        if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) return;
-        Tap(px, stride, w, h, x0, y0, (1 - ax) * (1 - ay), ref r, ref g, ref b);
-        Tap(px, stride, w, h, x0 + 1, y0, ax * (1 - ay), ref r, ref g, ref b);
-        Tap(px, stride, w, h, x0, y0 + 1, (1 - ax) * ay, ref r, ref g, ref b);
-        Tap(px, stride, w, h, x0 + 1, y0 + 1, ax * ay, ref r, ref g, ref b);
+        BilinearAtEdge(px, stride, w, h, x0, y0, ax, ay, ref sum);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tap(byte* px, int stride, int w, int h, int x, int y, float weight, ref float r, ref float g, ref float b)
+    /// <summary>Clamp to the edge inside the image; fully outside samples stay black.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void BilinearAtEdge(byte* px, int stride, int w, int h, int x0, int y0, float ax, float ay, ref Vector128<float> sum)
+    {
+        if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) return;
+        Tap(px, stride, w, h, x0, y0, (1 - ax) * (1 - ay), ref sum);
+        Tap(px, stride, w, h, x0 + 1, y0, ax * (1 - ay), ref sum);
+        Tap(px, stride, w, h, x0, y0 + 1, (1 - ax) * ay, ref sum);
+        Tap(px, stride, w, h, x0 + 1, y0 + 1, ax * ay, ref sum);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tap(byte* px, int stride, int w, int h, int x, int y, float weight, ref Vector128<float> sum)
     {
         if (weight == 0) return;
         x = Math.Clamp(x, 0, w - 1);
         y = Math.Clamp(y, 0, h - 1);
-        byte* p = px + y * stride + x * 4;
-        r += weight * p[0];
-        g += weight * p[1];
-        b += weight * p[2];
+        sum += Vector128.Create(weight) * Load(px + y * stride + x * 4);
     }
 }
