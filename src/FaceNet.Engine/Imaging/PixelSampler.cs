@@ -180,6 +180,7 @@ public static unsafe class PixelSampler
         private readonly int _stride, _w, _h, _nx, _ny;
         private readonly float _weight;
         private readonly SKMatrix _inv;
+        private readonly TapOffsets _tapOffsetsX, _tapOffsetsY;
 
         public Sampler(SKBitmap source, SKMatrix sourceToOutput)
         {
@@ -193,6 +194,9 @@ public static unsafe class PixelSampler
             _nx = SamplesFor(MathF.Sqrt(_inv.ScaleX * _inv.ScaleX + _inv.SkewY * _inv.SkewY));
             _ny = SamplesFor(MathF.Sqrt(_inv.SkewX * _inv.SkewX + _inv.ScaleY * _inv.ScaleY));
             _weight = 1f / (_nx * _ny);
+            // Where each tap sits inside an output pixel, (j + 0.5) / n, divided once here rather than per tap.
+            for (int j = 0; j < _nx; j++) _tapOffsetsX[j] = (j + 0.5f) / _nx;
+            for (int j = 0; j < _ny; j++) _tapOffsetsY[j] = (j + 0.5f) / _ny;
         }
 
         public byte* Pixels => _src;
@@ -231,10 +235,10 @@ public static unsafe class PixelSampler
             }
             for (int jy = 0; jy < _ny; jy++)
             {
-                float py = oy + (jy + 0.5f) / _ny;
+                float py = oy + _tapOffsetsY[jy];
                 for (int jx = 0; jx < _nx; jx++)
                 {
-                    float px = ox + (jx + 0.5f) / _nx;
+                    float px = ox + _tapOffsetsX[jx];
                     // Pixel centres: the source sample sits at (x - 0.5, y - 0.5) in index space.
                     float sx = _inv.ScaleX * px + _inv.SkewX * py + _inv.TransX - 0.5f;
                     float sy = _inv.SkewY * px + _inv.ScaleY * py + _inv.TransY - 0.5f;
@@ -243,6 +247,13 @@ public static unsafe class PixelSampler
             }
             return ToByte(sum * _weight);
         }
+    }
+
+    /// <summary>Up to 4 tap positions along one axis, held inline in the sampler.</summary>
+    [InlineArray(4)]
+    private struct TapOffsets
+    {
+        private float _first;
     }
 
     /// <summary>Samples per output pixel along an axis: bilinear alone up to a 1.25x shrink, then one per source pixel (at most 4).</summary>
