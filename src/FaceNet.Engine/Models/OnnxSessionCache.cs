@@ -22,8 +22,8 @@ public static class OnnxSessionCache
     public static InferenceSession Get(ModelManifest manifest, ModelDescriptor descriptor)
     {
         var path = manifest.PathOf(descriptor);
-        bool shipped = Path.GetDirectoryName(Path.GetFullPath(path)) == Path.GetFullPath(manifest.Directory) && manifest.Models.Contains(descriptor);
-        var lazy = s_sessions.GetOrAdd(path, p => new Lazy<InferenceSession>(() => Create(descriptor, p, shipped), LazyThreadSafetyMode.ExecutionAndPublication));
+        // Called for every model pass: the lookup is by path alone; anything else is worked out only on a miss.
+        var lazy = s_sessions.GetOrAdd(path, p => new Lazy<InferenceSession>(() => Create(descriptor, p, IsShipped(manifest, descriptor, p)), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
@@ -35,6 +35,10 @@ public static class OnnxSessionCache
             throw;
         }
     }
+
+    /// <summary>A model of the manifest's own folder (the error then says to restore it), not one given with -ModelPath.</summary>
+    private static bool IsShipped(ModelManifest manifest, ModelDescriptor descriptor, string path) =>
+        Path.GetDirectoryName(Path.GetFullPath(path)) == Path.GetFullPath(manifest.Directory) && manifest.Models.Contains(descriptor);
 
     private static InferenceSession Create(ModelDescriptor descriptor, string path, bool shipped)
     {
