@@ -24,7 +24,8 @@ param(
     # Rebuild the summary from out/bench/*.json of the last run without measuring again.
     [switch] $ReportOnly,
     [int] $MemoryPhotos = 5000,
-    [int] $ColdStartRuns = 3
+    [int] $ColdStartRuns = 3,
+    [int] $PairedRounds = 3
 )
 
 $ErrorActionPreference = 'Stop'
@@ -90,27 +91,10 @@ Write-Host "Default embedder (models.json): $defaultModel; models measured: $($m
 Write-Host "Machine: $([Environment]::ProcessorCount) cores, $((Get-Content /proc/cpuinfo | Select-String 'model name' | Select-Object -First 1).Line -replace '.*:\s*', '')"
 Note-Load 'start'
 
-# ---- Engine stages and models-only ------------------------------------------------------------------
-$stages = @{}
-if ($MemoryOnly) { $workloads = [ordered]@{}; $SkipPeer = [switch]$true; $Memory = [switch]$true }
-$measure = -not $ReportOnly
-if ($ReportOnly) { foreach ($w in $workloads.Keys) { $stages[$w] = Get-Content (Join-Path $Bench "stages-$w.json") -Raw | ConvertFrom-Json } }
-foreach ($w in ($measure ? $workloads.Keys : @())) {
-    Write-Host "`n== Stages and models-only: $($workloads[$w].Label)"
-    $json = Join-Path $Bench "stages-$w.json"
-    # Small workloads: repeat the models-only loop so it runs for a few seconds.
-    $rep = if ($w -eq 'lfw300') { 1 } else { 2 }
-    $arr = if ($w -eq 'lfw300') { '1x1,1x2,2x1' } else { '1x1,2x1' }
-    & dotnet $ToolDll stages --list $workloads[$w].List --workload $w --models ($models -join ',') --arrangements $arr --repeat $rep --json $json
-    if ($LASTEXITCODE -ne 0) { throw "Stage timing failed for $w." }
-    $stages[$w] = Get-Content $json -Raw | ConvertFrom-Json
-    Note-Load "stages $w"
-}
-
 # ---- End to end in a child pwsh ------------------------------------------------------------------
-function Invoke-EndToEnd([string] $List, [int] $Repeat, [string] $Model) {
+function Get-EndToEndScript([string] $List, [int] $Repeat, [string] $Model) {
     $modelArg = if ($Model) { "-Model $Model" } else { '' }
-    $script = @"
+    @"
 `$ErrorActionPreference = 'Stop'
 Import-Module $(Quote $ModuleManifest)
 `$paths = Get-Content $(Quote $List)
@@ -123,6 +107,10 @@ Import-Module $(Quote $ModuleManifest)
 `$withFace = @(`$out | ForEach-Object Path | Sort-Object -Unique).Count
 'RESULT ' + (@{ images = `$items.Count; faces = `$out.Count; seconds = `$sw.Elapsed.TotalSeconds; model = (@(`$out)[0].Model); no_face = `$paths.Count - `$withFace; peak_rss_mb = `$hwm } | ConvertTo-Json -Compress)
 "@
+}
+
+function Invoke-EndToEnd([string] $List, [int] $Repeat, [string] $Model) {
+    $script = Get-EndToEndScript $List $Repeat $Model
     $lines = & dotnet $PwshDll -NoProfile -NonInteractive -Command $script 2>&1
     $line = $lines | Where-Object { "$_" -like 'RESULT *' } | Select-Object -Last 1
     if (-not $line) { throw "End-to-end run failed:`n$($lines -join "`n")" }
@@ -130,6 +118,30 @@ Import-Module $(Quote $ModuleManifest)
     $r | Add-Member images_per_sec ($r.images / $r.seconds)
     $r | Add-Member faces_per_sec ($r.faces / $r.seconds)
     $r
+}
+
+# ---- Engine stages and models-only ------------------------------------------------------------------
+$stages = @{}
+if ($MemoryOnly) { $workloads = [ordered]@{}; $SkipPeer = [switch]$true; $Memory = [switch]$true }
+$measure = -not $ReportOnly
+if ($ReportOnly) { foreach ($w in $workloads.Keys) { $stages[$w] = Get-Content (Join-Path $Bench "stages-$w.json") -Raw | ConvertFrom-Json } }
+foreach ($w in ($measure ? $workloads.Keys : @())) {
+    Write-Host "`n== Stages and models-only: $($workloads[$w].Label)"
+    $json = Join-Path $Bench "stages-$w.json"
+    # Small workloads: repeat the models-only loop so it runs for a few seconds.
+    $rep = if ($w -eq 'lfw300') { 1 } else { 2 }
+    $arr = if ($w -eq 'lfw300') { '1x1,1x2,2x1' } else { '1x1,2x1' }
+    # On LFW the efficiency target is measured in back-to-back pairs (models-only, then a new pwsh end to end; 3 rounds).
+    $paired = @()
+    if ($w -eq 'lfw300') {
+        $pairedScript = Join-Path $Bench 'e2e-lfw300-Ensemble.ps1'
+        Set-Content $pairedScript (Get-EndToEndScript $workloads[$w].List 1 ($defaultModel -ne 'Ensemble' ? 'Ensemble' : ''))
+        $paired = @('--paired-script', $pairedScript, '--pwsh', $PwshDll, '--paired-model', 'Ensemble', '--paired-rounds', $PairedRounds)
+    }
+    & dotnet $ToolDll stages --list $workloads[$w].List --workload $w --models ($models -join ',') --arrangements $arr --repeat $rep --json $json @paired
+    if ($LASTEXITCODE -ne 0) { throw "Stage timing failed for $w." }
+    $stages[$w] = Get-Content $json -Raw | ConvertFrom-Json
+    Note-Load "stages $w"
 }
 
 $e2e = [ordered]@{}
@@ -283,7 +295,9 @@ foreach ($w in $workloads.Keys) {
     foreach ($m in $models) {
         $r = $e2e["$w/$m"]; $b = Best-ModelsOnly $w $m
         $mt = @($stages[$w].detectors_used.PSObject.Properties.Name) -contains 'Mtcnn'
+        $pe = $stages[$w].paired_efficiency
         $eff = $mt ? 'n/a (MTCNN)' : "$(F (100 * $r.images_per_sec / $b.images_per_sec) '0')%"
+        if ($pe -and $pe.model -eq $m) { $eff += "; $(F (100 * $pe.median_ratio) '0')% median of $(@($pe.rounds).Count) back-to-back pairs" }
         $null = $md.AppendLine("| $($workloads[$w].Label) | $m | $(F $r.images_per_sec '0.0') | $(F $r.faces_per_sec) | $(F $b.images_per_sec) ($($b.workers)x$($b.threads))$($mt ? ' UltraFace passes only' : '') | $eff | $($r.no_face) / $(@(Get-Content $workloads[$w].List).Count) | $(F $r.peak_rss_mb '0') |")
     }
 }
@@ -326,7 +340,15 @@ if ($defaultModel -ne 'Ensemble') { Target '(a) Ensemble >= 40 images/s end to e
 Target "(a) default model >= 5x the two-process peer" $(if ($peer) { "$(F ($aDef.images_per_sec / $peer.Two.images_per_sec) '0.0')x" } else { 'peer skipped' }) $(if ($peer) { $aDef.images_per_sec -ge 5 * $peer.Two.images_per_sec } else { $null })
 Target '(a) -Model MobileFaceNet >= 80 images/s' "$(F $aMfn.images_per_sec) images/s" ($aMfn.images_per_sec -ge 80)
 $bEns = Best-ModelsOnly 'lfw300' 'Ensemble'
-Target '(a) Ensemble end to end >= 85% of models-only' "$(F (100 * $aEns.images_per_sec / $bEns.images_per_sec) '0')% ($(F $aEns.images_per_sec) / $(F $bEns.images_per_sec))" ($aEns.images_per_sec -ge 0.85 * $bEns.images_per_sec)
+$pe = $stages['lfw300'].paired_efficiency
+if ($pe) {
+    # The ratio within each back-to-back round, median over rounds; the single figures from minutes apart are shown beside it.
+    $roundsText = (@($pe.rounds) | ForEach-Object { "$(F $_.end_to_end) / $(F $_.models_only)" }) -join ', '
+    Target '(a) Ensemble end to end >= 85% of models-only' "$(F (100 * $pe.median_ratio) '0')% median of $(@($pe.rounds).Count) back-to-back rounds ($roundsText images/s); separate runs: $(F (100 * $aEns.images_per_sec / $bEns.images_per_sec) '0')% ($(F $aEns.images_per_sec) / $(F $bEns.images_per_sec))" ($pe.median_ratio -ge 0.85)
+}
+else {
+    Target '(a) Ensemble end to end >= 85% of models-only' "$(F (100 * $aEns.images_per_sec / $bEns.images_per_sec) '0')% ($(F $aEns.images_per_sec) / $(F $bEns.images_per_sec))" ($aEns.images_per_sec -ge 0.85 * $bEns.images_per_sec)
+}
 $d12 = $stages['camera12mp'].decode_for_detection_median_ms
 Target '(b) 12 MP JPEG decoded for detection <= 80 ms' "$(F $d12 '0') ms median, DCT-scaled to $(($stages['camera12mp'].decode_for_detection_sizes.PSObject.Properties.Name) -join ', ') (full decode $(F (Stage 'camera12mp' 'decode') '0') ms)" ($d12 -le 80)
 Target 'cold start < 2 s' "$(F $coldMedian '0.00') s" ($coldMedian -lt 2)

@@ -285,59 +285,95 @@ internal static class Stages
 
         // Models only: the same sessions' passes on pre-made tensors, in each arrangement.
         var modelsOnly = new List<object>();
+        var best = new Dictionary<string, (double ImagesPerSec, int Workers, int Threads)>(StringComparer.OrdinalIgnoreCase);
         foreach (var variant in variants)
         {
-            var members = Members(manifest, variant);
             foreach (var arr in arrangements)
             {
                 int workers = arr[0], threads = arr[1];
-                var sessions = new Dictionary<string, InferenceSession>(StringComparer.OrdinalIgnoreCase);
-                InferenceSession Open(ModelDescriptor d) => sessions.TryGetValue(d.Name, out var s) ? s : sessions[d.Name] = new InferenceSession(manifest.PathOf(d), new SessionOptions
-                {
-                    LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-                    GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-                    IntraOpNumThreads = threads,
-                    InterOpNumThreads = 1,
-                    ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-                });
-                var det = Open(detDesc);
-                var lmk = Open(lmDesc);
-                var emb = members.Select(m => (Session: Open(manifest.Get(m.Model)), Desc: manifest.Get(m.Model), m.Mirror)).ToArray();
-                int passes = 0;
-                void RunImage(ImageTensors cap)
-                {
-                    using (det.Run(new[] { NamedOnnxValue.CreateFromTensor(detIn.Name, cap.Detector) })) { }
-                    for (int f = 0; f < cap.Landmarks.Count; f++)
-                    {
-                        using (lmk.Run(new[] { NamedOnnxValue.CreateFromTensor(lmIn.Name, cap.Landmarks[f]) })) { }
-                        foreach (var (session, desc, mirror) in emb)
-                        {
-                            var views = cap.Embedder[desc.Name][f];
-                            using (session.Run(new[] { NamedOnnxValue.CreateFromTensor(desc.Input!.Name, views.Plain) })) { }
-                            if (mirror) using (session.Run(new[] { NamedOnnxValue.CreateFromTensor(desc.Input!.Name, views.Mirrored) })) { }
-                        }
-                    }
-                }
-                // Warm-up: first runs allocate arenas and plans.
-                for (int i = 0; i < Math.Min(3, captured.Count); i++) RunImage(captured[i]);
-                foreach (var cap in captured) passes += 1 + cap.Landmarks.Count * (1 + emb.Sum(e => e.Mirror ? 2 : 1));
-                int total = captured.Count * repeat, next = -1;
-                var sw = Stopwatch.StartNew();
-                var threadsList = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
-                {
-                    int i;
-                    while ((i = Interlocked.Increment(ref next)) < total) RunImage(captured[i % captured.Count]);
-                })).ToList();
-                threadsList.ForEach(th => th.Start());
-                threadsList.ForEach(th => th.Join());
-                sw.Stop();
-                double ips = total / sw.Elapsed.TotalSeconds;
+                double ips = ModelsOnly(variant, workers, threads, out int passes);
                 if (detectorsUsed.Keys.Any(k => k != detDesc.Name) && arr == arrangements[0] && variant == variants[0])
                     Console.WriteLine($"  note: the pipeline ran {string.Join("/", detectorsUsed.Keys)} here; models-only runs the {detDesc.Name} pass only, so it leaves out MTCNN's passes");
                 Console.WriteLine($"  models only {variant,-14} {workers} worker(s) x {threads} intra-op thread(s): {ips,7:0.0} images/s ({passes / (double)captured.Count:0.0} passes per image)");
                 modelsOnly.Add(new { model = variant, workers, threads, images_per_sec = ips, passes_per_image = passes / (double)captured.Count });
-                foreach (var s in sessions.Values) s.Dispose();
+                if (!best.TryGetValue(variant, out var b) || ips > b.ImagesPerSec) best[variant] = (ips, workers, threads);
             }
+        }
+
+        // Efficiency in back-to-back pairs: the machine's speed drifts over minutes (a shared VM), so a
+        // models-only figure from one moment and an end-to-end figure from another can be 15% apart either way.
+        // Each round runs both, order alternating, and the ratio is taken within the round.
+        object? paired = null;
+        if (opts.TryGetValue("paired-script", out var pairedScript))
+        {
+            var variant = manifest.Get(opts.GetValueOrDefault("paired-model", variants[0])).Name;
+            var (_, workers, threads) = best[variant];
+            int rounds = int.Parse(opts.GetValueOrDefault("paired-rounds", "3"), CultureInfo.InvariantCulture);
+            Console.WriteLine($"  paired rounds, {variant}: models only ({workers}x{threads}) and end to end (a new pwsh: {pairedScript}) back to back");
+            var rows = new List<(double ModelsOnly, double EndToEnd)>();
+            for (int r = 0; r < rounds; r++)
+            {
+                double mo = 0, e2e = 0;
+                if (r % 2 == 0) { mo = ModelsOnly(variant, workers, threads, out _); e2e = EndToEnd(opts["pwsh"], pairedScript); }
+                else { e2e = EndToEnd(opts["pwsh"], pairedScript); mo = ModelsOnly(variant, workers, threads, out _); }
+                rows.Add((mo, e2e));
+                Console.WriteLine($"    round {r + 1}: models only {mo,6:0.0} images/s, end to end {e2e,6:0.0} images/s, {100 * e2e / mo:0.0}%");
+            }
+            var ratios = rows.Select(x => x.EndToEnd / x.ModelsOnly).ToList();
+            Console.WriteLine($"    median {100 * Median(ratios):0.0}%");
+            paired = new
+            {
+                model = variant, workers, threads,
+                rounds = rows.Select(x => new { models_only = x.ModelsOnly, end_to_end = x.EndToEnd, ratio = x.EndToEnd / x.ModelsOnly }).ToArray(),
+                median_ratio = Median(ratios),
+            };
+        }
+
+        double ModelsOnly(string variant, int workers, int threads, out int passes)
+        {
+            var members = Members(manifest, variant);
+            var sessions = new Dictionary<string, InferenceSession>(StringComparer.OrdinalIgnoreCase);
+            InferenceSession Open(ModelDescriptor d) => sessions.TryGetValue(d.Name, out var s) ? s : sessions[d.Name] = new InferenceSession(manifest.PathOf(d), new SessionOptions
+            {
+                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                IntraOpNumThreads = threads,
+                InterOpNumThreads = 1,
+                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            });
+            var det = Open(detDesc);
+            var lmk = Open(lmDesc);
+            var emb = members.Select(m => (Session: Open(manifest.Get(m.Model)), Desc: manifest.Get(m.Model), m.Mirror)).ToArray();
+            passes = 0;
+            void RunImage(ImageTensors cap)
+            {
+                using (det.Run(new[] { NamedOnnxValue.CreateFromTensor(detIn.Name, cap.Detector) })) { }
+                for (int f = 0; f < cap.Landmarks.Count; f++)
+                {
+                    using (lmk.Run(new[] { NamedOnnxValue.CreateFromTensor(lmIn.Name, cap.Landmarks[f]) })) { }
+                    foreach (var (session, desc, mirror) in emb)
+                    {
+                        var views = cap.Embedder[desc.Name][f];
+                        using (session.Run(new[] { NamedOnnxValue.CreateFromTensor(desc.Input!.Name, views.Plain) })) { }
+                        if (mirror) using (session.Run(new[] { NamedOnnxValue.CreateFromTensor(desc.Input!.Name, views.Mirrored) })) { }
+                    }
+                }
+            }
+            // Warm-up: first runs allocate arenas and plans.
+            for (int i = 0; i < Math.Min(3, captured.Count); i++) RunImage(captured[i]);
+            foreach (var cap in captured) passes += 1 + cap.Landmarks.Count * (1 + emb.Sum(e => e.Mirror ? 2 : 1));
+            int total = captured.Count * repeat, next = -1;
+            var sw = Stopwatch.StartNew();
+            var threadsList = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < total) RunImage(captured[i % captured.Count]);
+            })).ToList();
+            threadsList.ForEach(th => th.Start());
+            threadsList.ForEach(th => th.Join());
+            sw.Stop();
+            foreach (var s in sessions.Values) s.Dispose();
+            return total / sw.Elapsed.TotalSeconds;
         }
 
         var json = new
@@ -354,10 +390,26 @@ internal static class Stages
             decode_for_detection_sizes = detectionDecodes,
             engine_single_thread_images_per_sec = engineSingle,
             models_only = modelsOnly,
+            paired_efficiency = paired,
         };
         if (opts.TryGetValue("json", out var jsonPath))
             File.WriteAllText(jsonPath, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
+    }
+
+    /// <summary>Runs the end-to-end script in a new pwsh and reads its RESULT line's images/s.</summary>
+    private static double EndToEnd(string pwshDll, string script)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { pwshDll, "-NoProfile", "-NonInteractive", "-File", script }) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var line = output.Split('\n').LastOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"The end-to-end script printed no RESULT line (exit {process.ExitCode}):\n{output}\n{stderr.Result}");
+        using var json = JsonDocument.Parse(line[7..]);
+        return json.RootElement.GetProperty("images").GetDouble() / json.RootElement.GetProperty("seconds").GetDouble();
     }
 
     private static SKBitmap WarpNoMipmap(SKBitmap source, SKMatrix m, int width, int height)
