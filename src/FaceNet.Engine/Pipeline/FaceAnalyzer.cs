@@ -58,6 +58,14 @@ public sealed class FaceAnalyzer
         return faces;
     }
 
+    /// <summary>Starts loading, in the background, the sessions an embedder needs (an ensemble's members each on their own).</summary>
+    public void PreloadEmbedder(string? model = null)
+    {
+        var d = Manifest.Get(model ?? Manifest.DefaultEmbedder);
+        var models = d.Kind == "Ensemble" ? (d.Members ?? []).Select(m => Manifest.Get(m.Model)) : [d];
+        foreach (var m in models) OnnxSessionCache.Preload(Manifest, m);
+    }
+
     public IFaceEmbedder Embedder(string? model = null) => EmbedderFactory.Create(Manifest, model ?? Manifest.DefaultEmbedder);
 
     public float[][] Embed(FaceImage image, IReadOnlyList<AnalyzedFace> faces, string? model = null) =>

@@ -71,6 +71,8 @@ public sealed class GetFaceEmbeddingCommand : PathCmdletBase
             ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.UnknownModel, ErrorCategory.InvalidArgument, (object?)ModelPath ?? Model));
         }
         _analyzer = Detector is null ? AnalyzerFor(_manifest) : new FaceAnalyzer(_manifest, Detector);
+        // The embedder's models load while the first photo is decoded and searched for faces.
+        _analyzer.PreloadEmbedder(_model);
         _progress = new ProgressReporter(this, "Computing face embeddings");
     }
 
