@@ -17,6 +17,8 @@ namespace FaceNet.Benchmark;
 ///   stages  --list FILE --workload NAME --json OUT [--models A,B] [--arrangements 1x1,1x2,2x1] [--repeat N]
 ///           Single-threaded per-stage timings (decode, detect, landmarks, align, embed pass), then the same
 ///           ONNX passes on pre-made input tensors in several worker x intra-op-thread arrangements.
+///           [--paired-script FILE --pwsh PWSH.DLL [--paired-model NAME] [--paired-rounds 3]]: then rounds of the
+///           best models-only arrangement and the end-to-end script in a new pwsh, back to back (pipeline efficiency).
 ///   upscale --out DIR [--width 4000] [--height 3000] [--quality 90] FILE...
 ///           Camera-sized JPEG copies (scaled to cover, centre-cropped, so faces keep their shape).
 /// </summary>
