@@ -89,20 +89,24 @@ public static unsafe class PixelSampler
             for (int oy = 0; oy < height; oy++)
             {
                 for (int ox = 0; ox < width; ox++)
-                {
-                    var p = sampler.Pixel(ox, oy);
-                    if (bgr) p = Vector128.Shuffle(p, Vector128.Create(2, 1, 0, 3));
-                    var v = (p - mean) * scale;
-                    int o = oy * width + ox;
-                    float v0 = v.GetElement(0), v1 = v.GetElement(1), v2 = v.GetElement(2);
-                    d[o] = v0; d[plane + o] = v1; d[2 * plane + o] = v2;
-                    if (mirror)
-                    {
-                        int om = oy * width + (width - 1 - ox);
-                        md[om] = v0; md[plane + om] = v1; md[2 * plane + om] = v2;
-                    }
-                }
+                    StoreNormalised(sampler.Pixel(ox, oy), bgr, mean, scale, d, mirror ? md : null, width, plane, ox, oy);
             }
+        }
+    }
+
+    /// <summary>One pixel's lanes, in the model's channel order and normalised, into its three planes (and the mirrored view's).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreNormalised(Vector128<float> p, bool bgr, Vector128<float> mean, Vector128<float> scale, float* d, float* md, int width, int plane, int ox, int oy)
+    {
+        if (bgr) p = Vector128.Shuffle(p, Vector128.Create(2, 1, 0, 3));
+        var v = (p - mean) * scale;
+        int o = oy * width + ox;
+        float v0 = v.GetElement(0), v1 = v.GetElement(1), v2 = v.GetElement(2);
+        d[o] = v0; d[plane + o] = v1; d[2 * plane + o] = v2;
+        if (md != null)
+        {
+            int om = oy * width + (width - 1 - ox);
+            md[om] = v0; md[plane + om] = v1; md[2 * plane + om] = v2;
         }
     }
 
@@ -130,35 +134,11 @@ public static unsafe class PixelSampler
                 float fy = sampler.SourceY(0, oy);
                 int y0 = FloorToInt(fy);
                 float ay = fy - y0;
-                bool rowInside = (uint)y0 < (uint)(sampler.Height - 1);
-                byte* row0 = sampler.Pixels + (long)y0 * sampler.Stride;
                 for (int ox = 0; ox < width; ox++)
                 {
-                    int x0 = starts[ox];
-                    float ax = columns[ox];
-                    Vector128<float> p;
-                    if (rowInside && (uint)x0 < (uint)(sampler.Width - 1))
-                    {
-                        byte* p0 = row0 + x0 * 4, p1 = p0 + sampler.Stride;
-                        p = ToByte(Vector128.Create((1 - ax) * (1 - ay)) * Load(p0) + Vector128.Create(ax * (1 - ay)) * Load(p0 + 4)
-                            + Vector128.Create((1 - ax) * ay) * Load(p1) + Vector128.Create(ax * ay) * Load(p1 + 4));
-                    }
-                    else
-                    {
-                        var sum = Vector128<float>.Zero;
-                        BilinearAtEdge(sampler.Pixels, sampler.Stride, sampler.Width, sampler.Height, x0, y0, ax, ay, ref sum);
-                        p = ToByte(sum);
-                    }
-                    if (bgr) p = Vector128.Shuffle(p, Vector128.Create(2, 1, 0, 3));
-                    var v = (p - mean) * scale;
-                    int o = oy * width + ox;
-                    float v0 = v.GetElement(0), v1 = v.GetElement(1), v2 = v.GetElement(2);
-                    d[o] = v0; d[plane + o] = v1; d[2 * plane + o] = v2;
-                    if (md != null)
-                    {
-                        int om = oy * width + (width - 1 - ox);
-                        md[om] = v0; md[plane + om] = v1; md[2 * plane + om] = v2;
-                    }
+                    var sum = Vector128<float>.Zero;
+                    BilinearAt(sampler.Pixels, sampler.Stride, sampler.Width, sampler.Height, starts[ox], y0, columns[ox], ay, ref sum);
+                    StoreNormalised(ToByte(sum), bgr, mean, scale, d, md, width, plane, ox, oy);
                 }
             }
         }
@@ -288,7 +268,13 @@ public static unsafe class PixelSampler
     private static void Bilinear(byte* px, int stride, int w, int h, float fx, float fy, ref Vector128<float> sum)
     {
         int x0 = FloorToInt(fx), y0 = FloorToInt(fy);
-        float ax = fx - x0, ay = fy - y0;
+        BilinearAt(px, stride, w, h, x0, y0, fx - x0, fy - y0, ref sum);
+    }
+
+    /// <summary>The four taps around (x0 + ax, y0 + ay), added to sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BilinearAt(byte* px, int stride, int w, int h, int x0, int y0, float ax, float ay, ref Vector128<float> sum)
+    {
         if ((uint)x0 < (uint)(w - 1) && (uint)y0 < (uint)(h - 1))
         {
             // Fast path: all four taps inside the image.
