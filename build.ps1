@@ -11,12 +11,16 @@
     ./build.ps1 -Task Detection Detector recall on a folder with dlib imglab XML ground truth (-Dataset).
     ./build.ps1 -Task Benchmark Speed benchmark (tools/FaceNet.Benchmark): optional -SkipPeer, -Memory.
     ./build.ps1 -Task Fuzz      Builds and runs tools/fuzz/Invoke-FaceFuzz.ps1 (2,000 mutated files; see docs/reliability.md).
+    ./build.ps1 -Task PrepareModels [-Source DIR]
+                                Re-runs the model preparation step (tools/FaceNet.ModelConverter prepare: tiny weights
+                                flushed to zero, MobileFaceNet's batch made symbolic) from the published originals into
+                                out/models-prepared/ and checks each result against models/models.json's sha256.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'Detection', 'Benchmark', 'Fuzz', 'Clean')]
+    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'Detection', 'Benchmark', 'Fuzz', 'PrepareModels', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
@@ -27,7 +31,9 @@ param(
     [string] $Model,
     # Benchmark arguments
     [switch] $SkipPeer,
-    [switch] $Memory
+    [switch] $Memory,
+    # PrepareModels: a folder holding originals that no registry serves (yunet_s_dynamic.onnx from GitHub)
+    [string] $Source
 )
 
 $ErrorActionPreference = 'Stop'
@@ -186,6 +192,64 @@ function Invoke-Benchmark {
     & (Join-Path $Root 'tools/FaceNet.Benchmark/Invoke-Benchmark.ps1') -Root $Root -SkipPeer:$SkipPeer -Memory:$Memory
 }
 
+# PrepareModels: every shipped model file from its published original, through our converter, compared with the manifest.
+function Invoke-PrepareModels {
+    $converter = Join-Path $Root 'tools/FaceNet.ModelConverter'
+    Invoke-Native dotnet @('build', $converter, '-c', 'Release', '--nologo', '-v', 'quiet')
+    $tool = Join-Path $converter 'bin/Release/net10.0/FaceNet.ModelConverter.dll'
+    $manifest = Get-Content (Join-Path $Root 'models/models.json') -Raw | ConvertFrom-Json
+    $dest = Join-Path $Out 'models-prepared'
+    New-Item -ItemType Directory $dest -Force | Out-Null
+    $work = Join-Path ([System.IO.Path]::GetTempPath()) ("facenet-models-" + [guid]::NewGuid())
+    New-Item -ItemType Directory $work | Out-Null
+    try {
+        function Get-NpmPackage([string] $Spec) {
+            $dir = Join-Path $work ($Spec -replace '[^A-Za-z0-9.]', '_')
+            New-Item -ItemType Directory $dir | Out-Null
+            Push-Location $dir
+            try { $tgz = (& npm pack $Spec --silent 2>&1 | Select-Object -Last 1) } finally { Pop-Location }
+            if ($LASTEXITCODE -ne 0) { throw "npm pack $Spec failed: $tgz" }
+            Invoke-Native tar @('-xzf', (Join-Path $dir $tgz), '-C', $dir)
+            Join-Path $dir 'package'
+        }
+        $faceplugin = Get-NpmPackage 'faceplugin-face-recognition-js@0.0.1'
+        $faceapi = Get-NpmPackage '@vladmandic/face-api@1.7.15'
+        # Dlib: our own conversion of face-api's tfjs weights is the original the preparation starts from.
+        $dlib = Join-Path $work 'dlib_resnet.onnx'
+        Invoke-Native dotnet @($tool, 'dlib', '--manifest', (Join-Path $faceapi 'model/face_recognition_model-weights_manifest.json'), '--out', $dlib)
+        $originals = @{
+            'fr_detect.onnx' = Join-Path $faceplugin 'model/fr_detect.onnx'
+            'fr_landmark.onnx' = Join-Path $faceplugin 'model/fr_landmark.onnx'
+            'fr_feature.onnx' = Join-Path $faceplugin 'model/fr_feature.onnx'
+            'dlib_resnet.onnx' = $dlib
+        }
+        $failed = 0
+        foreach ($m in $manifest.models | Where-Object { $_.PSObject.Properties['file'] -and $_.PSObject.Properties['preparation'] }) {
+            $original = $originals[$m.file]
+            if (-not $original -and $Source -and (Test-Path (Join-Path $Source $m.file))) { $original = Join-Path $Source $m.file }
+            if (-not $original) {
+                # MTCNN's stages come from our TFLite converter (tools/FaceNet.ModelConverter mtcnn); YuNet from GitHub (-Source).
+                $original = Join-Path $Root "models/$($m.file)"
+                Write-Host "$($m.name): no original here ($($m.source.package) $($m.source.version), $($m.source.pathInPackage)); preparing the shipped file, which must come back unchanged"
+            }
+            $hash = (Get-FileHash $original -Algorithm SHA256).Hash.ToLowerInvariant()
+            if ($hash -ne $m.preparation.originalSha256 -and $hash -ne $m.sha256) {
+                Write-Warning "$($m.name): $original has sha256 $hash, not the recorded original $($m.preparation.originalSha256)"; $failed++; continue
+            }
+            $out = Join-Path $dest $m.file
+            $arguments = @($tool, 'prepare', '--in', $original, '--out', $out, '--flush-below', ([double]$m.preparation.flushBelow).ToString('R', [cultureinfo]::InvariantCulture))
+            if ($m.preparation.tool -match '--dynamic-batch') { $arguments += '--dynamic-batch' }
+            Invoke-Native dotnet $arguments
+            $got = (Get-FileHash $out -Algorithm SHA256).Hash.ToLowerInvariant()
+            if ($got -eq $m.sha256) { Write-Host "$($m.name): reproduced $($m.file) (sha256 $got)" -ForegroundColor Green }
+            else { Write-Warning "$($m.name): prepared file has sha256 $got, models.json says $($m.sha256)"; $failed++ }
+        }
+        Write-Host "Prepared files are in $dest."
+        if ($failed) { throw "$failed model(s) did not reproduce." }
+    }
+    finally { Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue }
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Demo' { Invoke-Demo }
@@ -204,6 +268,7 @@ switch ($Task) {
         Invoke-Validation @('detection', '--dataset', $Dataset)
     }
     'Benchmark' { Invoke-Benchmark }
+    'PrepareModels' { Invoke-PrepareModels }
     'Fuzz' { Invoke-Build; Get-TestData; & (Join-Path $Root 'tools/fuzz/Invoke-FaceFuzz.ps1') -ModulePath (Join-Path $ModuleDir 'FaceNet.psd1'); if ($LASTEXITCODE) { exit $LASTEXITCODE } }
     'Clean' { Remove-Item $Out, $TestDataDir -Recurse -Force -ErrorAction SilentlyContinue }
 }

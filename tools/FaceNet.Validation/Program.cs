@@ -16,6 +16,10 @@ public static class Program
           calibrate [--dataset DIR] [--pairs pairsDevTrain.txt] [--test pairsDevTest.txt] [--models MobileFaceNet,Dlib] [--step 0.05]
                     Per-member mirroring/centring and ensemble weight/threshold search (chosen on --pairs, reported on --test).
 
+          model-diff --baseline DIR [--dataset DIR] [--limit 300] [--photos DIR[,DIR]] [--baseline-denormals keep|flush]
+                    How far this models folder moves model outputs and embeddings from another (for example the last
+                    commit's: git archive HEAD models | tar -x -C /tmp/base, then --baseline /tmp/base/models), on real photos.
+
         Common: --manifest PATH (default models/models.json of this repository), --workers N (default 2),
                 --landmarks square|box (landmark crop: engine's square crop or the npm JS's stretched box), --limit N (first N images' pairs only; smoke tests).
         accuracy also takes --detector UltraFace|Mtcnn (default: the module's default detector; Mtcnn uses O-Net's five points).
@@ -34,6 +38,7 @@ public static class Program
                 "accuracy" => AccuracyCommand.Run(cl, Console.Out),
                 "detection" => RunDetection(cl),
                 "calibrate" => CalibrateCommand.Run(cl, Console.Out),
+                "model-diff" => ModelDiffCommand.Run(cl, Console.Out),
                 var c => throw new ArgumentException($"Unknown command '{c}'.\n{Usage}"),
             };
         }

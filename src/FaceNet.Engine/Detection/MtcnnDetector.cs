@@ -125,7 +125,7 @@ public sealed class MtcnnDetector : IFaceDetector
 
     /// <summary>P-Net on one pyramid level: candidates above the threshold in image coordinates, NMS 0.5 within the level.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static List<Candidate> RunPNet(InferenceSession session, SKBitmap level, FaceImage image, float threshold)
+    private static List<Candidate> RunPNet(ModelSession session, SKBitmap level, FaceImage image, float threshold)
     {
         int w = level.Width, h = level.Height;
         var tensor = new DenseTensor<float>([1, 3, h, w]);

@@ -105,7 +105,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
 
     /// <summary>Runs one batch-1 tensor and adds its output to the face's vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Accumulate(InferenceSession session, DenseTensor<float> tensor, float[] vector)
+    private void Accumulate(ModelSession session, DenseTensor<float> tensor, float[] vector)
     {
         using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(_input.Name, tensor) });
         int k = 0;

@@ -98,6 +98,28 @@ public sealed record FalseMatchCalibration
     public FalseMatchRow[] Rows { get; init; } = [];
 }
 
+/// <summary>
+/// The preparation step our tools applied to a published model file (tools/FaceNet.ModelConverter prepare):
+/// tiny weights flushed to zero, an optional symbolic batch, and what that changed on real faces.
+/// </summary>
+public sealed record ModelPreparation
+{
+    /// <summary>The command that turns the original into the shipped file.</summary>
+    public string Tool { get; init; } = "";
+    /// <summary>sha256 of the published file the step starts from.</summary>
+    public string OriginalSha256 { get; init; } = "";
+    /// <summary>Weights with 0 &lt; |w| &lt; FlushBelow were set to zero; no shipped weight is nonzero below it.</summary>
+    public double FlushBelow { get; init; }
+    public long FlushedWeights { get; init; }
+    /// <summary>Of those, how many were denormal (below 1.2e-38).</summary>
+    public long DenormalWeights { get; init; }
+    public string[]? GraphChanges { get; init; }
+    /// <summary>The largest change of the model's output over the real faces it was checked on.</summary>
+    public double MaxOutputDifference { get; init; }
+    public string? CheckedOn { get; init; }
+    public string? Notes { get; init; }
+}
+
 /// <summary>One entry of models/models.json.</summary>
 public sealed record ModelDescriptor
 {
@@ -127,12 +149,31 @@ public sealed record ModelDescriptor
     public float? ScoreThreshold { get; init; }
     public float? NmsIou { get; init; }
     public Dictionary<string, JsonElement>? Extra { get; init; }
+    /// <summary>
+    /// ONNX Runtime graph optimisation: All (default), Extended, Basic or Disabled. Chosen per model by measured
+    /// pass time (tools/FaceNet.Benchmark passes); All's NCHWc layout is the fastest for every shipped model once
+    /// its weights hold no denormals.
+    /// </summary>
+    public string? GraphOptimization { get; init; }
+    /// <summary>What our tools did to the published file before shipping it (ModelPreparation in models.json).</summary>
+    public ModelPreparation? Preparation { get; init; }
     /// <summary>Embedders: how cosine maps to the 0-100 Similarity people read (written by tools/FaceNet.Calibration).</summary>
     public SimilarityCalibration? Similarity { get; init; }
     /// <summary>Embedders: measured false match rates and their thresholds (written by tools/FaceNet.Calibration).</summary>
     public FalseMatchCalibration? FalseMatchRates { get; init; }
 
     public bool IsEmbedder => Kind is "Embedder" or "Ensemble";
+
+    /// <summary><see cref="GraphOptimization"/> as ONNX Runtime's enum.</summary>
+    [JsonIgnore]
+    public Microsoft.ML.OnnxRuntime.GraphOptimizationLevel OptimizationLevel => GraphOptimization?.ToLowerInvariant() switch
+    {
+        null or "all" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
+        "extended" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+        "basic" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+        "disabled" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL,
+        _ => throw new InvalidDataException($"Model '{Name}' has graphOptimization '{GraphOptimization}'; use All, Extended, Basic or Disabled."),
+    };
 }
 
 public sealed record ModelManifest

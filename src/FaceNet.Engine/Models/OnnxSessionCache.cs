@@ -5,12 +5,12 @@ using Microsoft.ML.OnnxRuntime;
 namespace FaceNet.Engine.Models;
 
 /// <summary>
-/// One InferenceSession per model file per process, created on first use. InferenceSession.Run is
+/// One session per model file per process, created on first use. InferenceSession.Run is
 /// thread-safe, so every runspace and thread shares the same session.
 /// </summary>
 public static class OnnxSessionCache
 {
-    private static readonly ConcurrentDictionary<string, Lazy<InferenceSession>> s_sessions = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Lazy<ModelSession>> s_sessions = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Threads each session may use inside one Run. Set before first use. Default 1: the module runs
@@ -19,11 +19,11 @@ public static class OnnxSessionCache
     /// </summary>
     public static int IntraOpThreads { get; set; } = 1;
 
-    public static InferenceSession Get(ModelManifest manifest, ModelDescriptor descriptor)
+    public static ModelSession Get(ModelManifest manifest, ModelDescriptor descriptor)
     {
         var path = manifest.PathOf(descriptor);
         // Called for every model pass: the lookup is by path alone; anything else is worked out only on a miss.
-        var lazy = s_sessions.GetOrAdd(path, p => new Lazy<InferenceSession>(() => Create(descriptor, p, IsShipped(manifest, descriptor, p)), LazyThreadSafetyMode.ExecutionAndPublication));
+        var lazy = s_sessions.GetOrAdd(path, p => new Lazy<ModelSession>(() => Create(descriptor, p, IsShipped(manifest, descriptor, p)), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
@@ -31,7 +31,7 @@ public static class OnnxSessionCache
         catch
         {
             // Do not cache failures: a restored file must work without restarting the process.
-            s_sessions.TryRemove(new KeyValuePair<string, Lazy<InferenceSession>>(path, lazy));
+            s_sessions.TryRemove(new KeyValuePair<string, Lazy<ModelSession>>(path, lazy));
             throw;
         }
     }
@@ -55,7 +55,28 @@ public static class OnnxSessionCache
     private static bool IsShipped(ModelManifest manifest, ModelDescriptor descriptor, string path) =>
         Path.GetDirectoryName(Path.GetFullPath(path)) == Path.GetFullPath(manifest.Directory) && manifest.Models.Contains(descriptor);
 
-    private static InferenceSession Create(ModelDescriptor descriptor, string path, bool shipped)
+    /// <summary>
+    /// Session options for a model: its manifest graph optimisation level, single-threaded unless
+    /// <see cref="IntraOpThreads"/> says otherwise, and denormals flushed on ONNX Runtime's own pool threads
+    /// (the calling thread is covered by <see cref="ModelSession.Run"/>). The config entry is left out where
+    /// <see cref="DenormalFlush"/> cannot restore a thread's mode: ONNX Runtime also sets it, for good, on the thread
+    /// that creates the first session.
+    /// </summary>
+    public static SessionOptions OptionsFor(ModelDescriptor descriptor, int? intraOpThreads = null)
+    {
+        var options = new SessionOptions
+        {
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            GraphOptimizationLevel = descriptor.OptimizationLevel,
+            IntraOpNumThreads = intraOpThreads ?? IntraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        if (DenormalFlush.IsSupported) options.AddSessionConfigEntry("session.set_denormal_as_zero", "1");
+        return options;
+    }
+
+    private static ModelSession Create(ModelDescriptor descriptor, string path, bool shipped)
     {
         string restore = shipped
             ? "Restore it from the repository's models/ folder (git checkout -- models) and rebuild with ./build.ps1."
@@ -71,17 +92,20 @@ public static class OnnxSessionCache
                 throw new ModelLoadException(descriptor.Name, path,
                     $"The model file '{path}' for model '{descriptor.Name}' is corrupt or altered (sha256 {actual}, expected {descriptor.Sha256}). {restore}");
         }
-        var options = new SessionOptions
-        {
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = IntraOpThreads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        };
+        GraphOptimizationLevel level;
         try
         {
-            return new InferenceSession(path, options);
+            level = descriptor.OptimizationLevel;
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ModelLoadException(descriptor.Name, path, $"{ex.Message} {restore}", ex);
+        }
+        using var options = OptionsFor(descriptor);
+        try
+        {
+            using (DenormalFlush.Preserve())
+                return new ModelSession(descriptor, new InferenceSession(path, options), level);
         }
         catch (OnnxRuntimeException ex)
         {
