@@ -13,9 +13,32 @@ BeforeAll {
 }
 
 Describe 'Get-Face -Detector' {
-    It 'offers UltraFace and Mtcnn' {
-        (Get-Command Get-Face).Parameters['Detector'].Attributes.ValidValues | Should -Be @('UltraFace', 'Mtcnn')
-        (Get-Command Get-FaceEmbedding).Parameters['Detector'].Attributes.ValidValues | Should -Be @('UltraFace', 'Mtcnn')
+    It 'offers UltraFace, YuNet and Mtcnn' {
+        (Get-Command Get-Face).Parameters['Detector'].Attributes.ValidValues | Should -Be @('UltraFace', 'YuNet', 'Mtcnn')
+        (Get-Command Get-FaceEmbedding).Parameters['Detector'].Attributes.ValidValues | Should -Be @('UltraFace', 'YuNet', 'Mtcnn')
+    }
+
+    It 'the default reads these 1920 px photos with YuNet: the faces of -Detector YuNet, at the same places' {
+        foreach ($photo in $photos) {
+            $default = @(Get-Face -LiteralPath $photo.FullName)
+            $yunet = @(Get-Face -LiteralPath $photo.FullName -Detector YuNet)
+            $default.Count | Should -Be $yunet.Count -Because $photo.Name
+            for ($i = 0; $i -lt $default.Count; $i++) { Get-IoU $default[$i] $yunet[$i] | Should -BeGreaterThan 0.99 }
+        }
+    }
+
+    It 'YuNet finds every face UltraFace finds on the demo photos' {
+        $ultraTotal = 0; $matched = 0
+        foreach ($photo in $photos) {
+            $ultra = @(Get-Face -LiteralPath $photo.FullName -Detector UltraFace)
+            $yunet = @(Get-Face -LiteralPath $photo.FullName -Detector YuNet)
+            foreach ($u in $ultra) {
+                $ultraTotal++
+                if ((($yunet | ForEach-Object { Get-IoU $u $_ } | Measure-Object -Maximum).Maximum) -ge 0.3) { $matched++ }
+            }
+        }
+        $ultraTotal | Should -Be 22
+        $matched | Should -Be 22
     }
 
     It 'Mtcnn finds the demo faces, with boxes overlapping UltraFace''s' {
@@ -41,7 +64,7 @@ Describe 'Get-Face -Detector' {
 }
 
 Describe '-MinFaceSize' {
-    It 'Get-Face -MinFaceSize 1000 finds nothing on a demo photo (<Detector>)' -ForEach @(@{ Detector = 'UltraFace' }, @{ Detector = 'Mtcnn' }) {
+    It 'Get-Face -MinFaceSize 1000 finds nothing on a demo photo (<Detector>)' -ForEach @(@{ Detector = 'UltraFace' }, @{ Detector = 'YuNet' }, @{ Detector = 'Mtcnn' }) {
         @(Get-Face -Path $sample1 -Detector $Detector).Count | Should -BeGreaterThan 0
         @(Get-Face -Path $sample1 -Detector $Detector -MinFaceSize 1000).Count | Should -Be 0
     }

@@ -485,7 +485,7 @@ Describe 'Every format the decoder has: the same faces as the PNG reference' {
         @{ Name = 'grey (1-component) JPEG' }, @{ Name = 'Adobe CMYK JPEG' }, @{ Name = '16-bit PNG' }, @{ Name = 'PNG with alpha' },
         @{ Name = 'palette PNG' }, @{ Name = 'BMP' }, @{ Name = 'WebP' }, @{ Name = 'GIF (first frame of two)' }
     ) {
-        $src = $smallCrop; $expected = $smallRefFaces; $tolerance = 0.15
+        $src = $smallCrop; $expected = $smallRefFaces; $tolerance = 0.15; $minWidth = 0
         $path = switch ($Name) {
             'grey (1-component) JPEG' {
                 $grey = [SkiaSharp.SKBitmap]::new([SkiaSharp.SKImageInfo]::new($src.Width, $src.Height, [SkiaSharp.SKColorType]::Gray8))
@@ -495,8 +495,9 @@ Describe 'Every format the decoder has: the same faces as the PNG reference' {
             }
             'Adobe CMYK JPEG' {
                 # SkiaSharp encodes no CMYK, so a hand-written baseline encoder keeps each 8x8 block's average (DC only):
-                # blocky, hence the full-size crop whose faces are 200+ px, and a looser tolerance.
-                $src = $faceCrop; $expected = $refFaces; $tolerance = 0.2
+                # blocky, hence the full-size crop, a looser tolerance, and only its two faces of 200+ px (a smaller
+                # third one does not survive the blocks for YuNet, which reads this 1200x900 picture).
+                $src = $faceCrop; $expected = @($refFaces | Where-Object Width -ge 150); $tolerance = 0.2; $minWidth = 150
                 Write-Bytes (Join-Path $fmt 'cmyk.jpg') ([FaceNetRobustness.Crafter]::DcOnlyJpeg($faceCrop, $true))
             }
             '16-bit PNG' { Write-Bytes (Join-Path $fmt 'deep.png') ([FaceNetRobustness.Crafter]::Png16($src)) }
@@ -529,7 +530,7 @@ Describe 'Every format the decoder has: the same faces as the PNG reference' {
         $r = @(Get-Face -LiteralPath $path -ErrorVariable err)
         $err.Count | Should -Be 0
         $r[0].ImageWidth | Should -Be $src.Width
-        Assert-SameFaces $r $expected $tolerance $Name
+        Assert-SameFaces @($r | Where-Object Width -ge $minWidth) $expected $tolerance $Name
     }
 
     It 'decodes the CMYK JPEG to the right colours (no inverted or swapped channels)' {
@@ -615,8 +616,8 @@ Describe 'Odd file names' {
 
 Describe 'A crowd: 64 faces in one picture, and the MaxFaces limit' {
     BeforeAll {
-        # Confident, frontal faces of the demo photos, cut out square with a margin, tiled on a grid.
-        $crowdFaces = @(Get-DemoPhoto | Get-Face | Where-Object Confidence -ge 0.999)
+        # Confident, frontal faces of the demo photos (by UltraFace's score), cut out square with a margin, tiled on a grid.
+        $crowdFaces = @(Get-DemoPhoto | Get-Face -Detector UltraFace | Where-Object Confidence -ge 0.999)
         function New-FaceGrid([int] $Columns, [int] $Rows, [int] $Cell, [string] $Path) {
             $dst = [SkiaSharp.SKBitmap]::new($Columns * $Cell, $Rows * $Cell)
             $canvas = [SkiaSharp.SKCanvas]::new($dst); $canvas.Clear([SkiaSharp.SKColors]::White)
@@ -714,8 +715,8 @@ Describe 'A missing or corrupt model file' {
         $models = Join-Path $TestDrive 'models-copy'
         Copy-Item -LiteralPath (Join-Path $ctx.ModuleDir 'models') -Destination $models -Recurse
         $manifest = Get-Content -Raw (Join-Path $models 'models.json') | ConvertFrom-Json -AsHashtable
-        # The default detector runs MTCNN on the 1920 px demo photos used below: break its first stage.
-        $detectorName = 'MtcnnPNet'
+        # The default detector runs YuNet on the 1920 px demo photos used below: break it.
+        $detectorName = 'YuNet'
         $detectorFile = @($manifest.models | Where-Object { $_.name -eq $detectorName })[0].file
     }
 

@@ -8,7 +8,7 @@ using SkiaSharp;
 
 // Usage:
 //   dotnet run -c Release --project tools/FaceNet.DetectionBench -- --faces <lfw-view1 folder> [--seed 1]
-//       [--canvases 4] [--per-canvas 24] [--detection-set <face-samples/detection>] [--detectors UltraFace,Default,Mtcnn]
+//       [--canvases 4] [--per-canvas 24] [--detection-set <face-samples/detection>] [--detectors UltraFace,Default,Mtcnn,YuNet]
 //       [--save-canvases <dir>]   (writes the crowd canvases as JPEG, to look at or to time elsewhere)
 // Builds deterministic crowd canvases (4000x3000 and 1920x1280) from the face photos, measures recall
 // by face-size band, false positives per image and ms per image (JPEG decode + detection) for each
@@ -16,7 +16,8 @@ using SkiaSharp;
 
 string? faces = null, detectionSet = null, saveDir = null;
 int seed = 1, canvases = 4, perCanvas = 24;
-string[] detectorNames = ["UltraFace", "Default", "Mtcnn"];
+bool listMisses = false;
+string[] detectorNames = ["UltraFace", "Default", "Mtcnn", "YuNet"];
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -28,8 +29,9 @@ for (int i = 0; i < args.Length; i++)
         case "--detection-set" when i + 1 < args.Length: detectionSet = args[++i]; break;
         case "--detectors" when i + 1 < args.Length: detectorNames = args[++i].Split(','); break;
         case "--save-canvases" when i + 1 < args.Length: saveDir = args[++i]; break;
+        case "--misses": listMisses = true; break;
         default:
-            Console.Error.WriteLine("usage: FaceNet.DetectionBench --faces <dir> [--seed N] [--canvases N] [--per-canvas N] [--detection-set <dir>] [--detectors UltraFace,Default,Mtcnn] [--save-canvases <dir>]");
+            Console.Error.WriteLine("usage: FaceNet.DetectionBench --faces <dir> [--seed N] [--canvases N] [--per-canvas N] [--detection-set <dir>] [--detectors UltraFace,Default,Mtcnn] [--save-canvases <dir>] [--misses]");
             return 2;
     }
 }
@@ -39,7 +41,8 @@ IFaceDetector Make(string n) => DetectorFactory.Create(manifest, n == "Default" 
 var detectors = detectorNames.Select(n => (Name: n, Det: Make(n))).ToList();
 var ultra = Make("UltraFace");
 var mtcnn = Make("Mtcnn");
-Console.WriteLine($"cores {Environment.ProcessorCount}, seed {seed}, default = UltraFace while a {AutoDetector.DefaultMinFaceSize} px face spans {AutoDetector.SmallestUltraFaceFace} px in its 320x240 view (up to 400x300), MTCNN above");
+var yunet = Make("YuNet");
+Console.WriteLine($"cores {Environment.ProcessorCount}, seed {seed}, default = UltraFace while a {AutoDetector.DefaultMinFaceSize} px face spans {AutoDetector.SmallestUltraFaceFace} px in its 320x240 view (up to 400x300), YuNet above");
 // Decode as the module does: only the resolution the detector reads (JPEG DCT scaling), timed with detection.
 static FaceImage DecodeFor(IFaceDetector det, byte[] jpeg, string name) =>
     ImageLoader.Decode(jpeg, name, ImageLoadOptions.Default with { InitialDetail = (w, h) => det.DetailFor(w, h, DetectionOptions.Default) });
@@ -51,7 +54,10 @@ if (faces is not null)
     var files = Directory.EnumerateFiles(faces, "*.jpg", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).ToList();
     var order = files.OrderBy(_ => rng.Next()).ToList();
     int needed = canvases * 2 * perCanvas;
-    var sources = new List<(string File, FaceBox Ultra, FaceBox Mtcnn)>();
+    // Each detector draws its box by its own convention, so a pasted face counts as found when a detection matches any
+    // detector's box of the source photo: UltraFace's and MTCNN's (the sources are chosen by them), and YuNet's when it
+    // finds that face too.
+    var sources = new List<(string File, FaceBox Ultra, FaceBox Mtcnn, FaceBox? YuNet)>();
     int dropped = 0;
     foreach (var f in order)
     {
@@ -60,7 +66,9 @@ if (faces is not null)
         var u = ultra.Detect(img, DetectionOptions.Default);
         var m = mtcnn.Detect(img, DetectionOptions.Default);
         if (u.Count != 1 || m.Count != 1 || u[0].Box.IntersectionOverUnion(m[0].Box) < 0.3f) { dropped++; continue; }
-        sources.Add((f, u[0].Box, m[0].Box));
+        var y = yunet.Detect(img, DetectionOptions.Default);
+        FaceBox? yBox = y.Count == 1 && y[0].Box.IntersectionOverUnion(u[0].Box) >= 0.3f ? y[0].Box : null;
+        sources.Add((f, u[0].Box, m[0].Box, yBox));
     }
     Console.WriteLine($"source photos: {sources.Count} used, {dropped} dropped (not exactly one face for both detectors, or boxes disagree)");
 
@@ -72,7 +80,7 @@ if (faces is not null)
     {
         for (int c = 0; c < canvases; c++)
         {
-            var truths = new List<(FaceBox U, FaceBox M, float Size)>();
+            var truths = new List<(FaceBox[] Boxes, float Size)>();
             byte[] jpeg;
             using (var canvasBmp = new SKBitmap(new SKImageInfo(cw, ch, SKColorType.Rgba8888, SKAlphaType.Unpremul)))
             {
@@ -95,7 +103,7 @@ if (faces is not null)
                         using (var photo = SKImage.FromEncodedData(s.File))
                             canvas.DrawImage(photo, new SKRect(0, 0, 250, 250), r, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), null);
                         FaceBox Map(FaceBox b) => new(x + b.X * scale, y + b.Y * scale, b.Width * scale, b.Height * scale);
-                        truths.Add((Map(s.Ultra), Map(s.Mtcnn), target));
+                        truths.Add((s.YuNet is { } yb ? [Map(s.Ultra), Map(s.Mtcnn), Map(yb)] : [Map(s.Ultra), Map(s.Mtcnn)], target));
                         break;
                     }
                 }
@@ -115,16 +123,18 @@ if (faces is not null)
                 using var img = DecodeFor(det, jpeg, $"canvas{c}.jpg");
                 double decode = sw.Elapsed.TotalMilliseconds;
                 var stages = new MtcnnTimings();
-                var dets = det switch
+                var dets = (det is AutoDetector auto ? auto.For(img) : det) switch
                 {
-                    AutoDetector auto => auto.Detect(img, DetectionOptions.Default, stages),
                     MtcnnDetector m => m.Detect(img, DetectionOptions.Default, stages),
                     _ => det.Detect(img, DetectionOptions.Default),
                 };
                 double total = sw.Elapsed.TotalMilliseconds;
                 st.AddTime(cw, decode, total);
                 if (stages.PNet > 0) st.AddStages(cw, stages);
-                var (found, fp) = Match(dets.Select(d => d.Box).ToList(), truths.Select(t => (t.U, t.M)).ToList());
+                var (found, fp) = Match(dets.Select(d => d.Box).ToList(), truths.Select(t => t.Boxes).ToList());
+                if (listMisses && fp > 0)
+                    foreach (var d in dets.Where(d => !truths.Any(t => t.Boxes.Any(b => b.IntersectionOverUnion(d.Box) >= 0.5f))))
+                        Console.WriteLine($"  false positive: {name} canvas {cw}x{ch} #{c + 1}: {d.Box.X:0},{d.Box.Y:0} {d.Box.Width:0}x{d.Box.Height:0} score {d.Confidence:0.00}, best IoU with a face {truths.Max(t => t.Boxes.Max(b => b.IntersectionOverUnion(d.Box))):0.00}");
                 st.Fp += fp;
                 st.Images++;
                 for (int t = 0; t < truths.Count; t++)
@@ -132,6 +142,7 @@ if (faces is not null)
                     int b = Array.FindIndex(bands, x => truths[t].Size >= x.Item1 && truths[t].Size < x.Item2);
                     st.Total[b]++;
                     if (found[t]) st.Found[b]++;
+                    else if (listMisses) Console.WriteLine($"  miss: {name} canvas {cw}x{ch} #{c + 1}, {truths[t].Size:0} px face at {truths[t].Boxes[0]}");
                 }
             }
             Console.Error.Write($"\rcanvas {cw}x{ch} #{c + 1}  ");
@@ -170,7 +181,13 @@ if (detectionSet is not null)
                     .Select(b => new FaceBox((float)b.Attribute("left")!, (float)b.Attribute("top")!, (float)b.Attribute("width")!, (float)b.Attribute("height")!)).ToList();
                 using var img = ImageLoader.Load(Path.Combine(detectionSet, (string)el.Attribute("file")!));
                 var dets = det.Detect(img, DetectionOptions.Default).Select(d => d.Box).ToList();
-                var (f, p) = Match(dets, truths.Select(t => (t, t)).ToList());
+                var (f, p) = Match(dets, truths.Select(t => new[] { t }).ToList());
+                if (listMisses)
+                    for (int t = 0; t < truths.Count; t++)
+                        if (!f[t]) Console.WriteLine($"  miss: {name} {(string)el.Attribute("file")!} {truths[t].X:0},{truths[t].Y:0} {truths[t].Width:0}x{truths[t].Height:0}, best IoU {(dets.Count == 0 ? 0 : dets.Max(d => d.IntersectionOverUnion(truths[t]))):0.00}");
+                if (listMisses)
+                    foreach (var d in dets.Where(d => !truths.Any(t => t.IntersectionOverUnion(d) >= 0.5f)))
+                        Console.WriteLine($"  false positive: {name} {(string)el.Attribute("file")!} {d.X:0},{d.Y:0} {d.Width:0}x{d.Height:0}");
                 gt += truths.Count; found += f.Count(x => x); fp += p;
             }
         }
@@ -179,14 +196,14 @@ if (detectionSet is not null)
 }
 return 0;
 
-// Greedy one-to-one by descending IoU; a truth matches a detection at IoU >= 0.5 with either of its boxes.
-static (bool[] Found, int Fp) Match(List<FaceBox> dets, List<(FaceBox A, FaceBox B)> truths)
+// Greedy one-to-one by descending IoU; a truth matches a detection at IoU >= 0.5 with any of its boxes.
+static (bool[] Found, int Fp) Match(List<FaceBox> dets, List<FaceBox[]> truths)
 {
     var pairs = new List<(float Iou, int D, int T)>();
     for (int d = 0; d < dets.Count; d++)
     for (int t = 0; t < truths.Count; t++)
     {
-        float iou = MathF.Max(dets[d].IntersectionOverUnion(truths[t].A), dets[d].IntersectionOverUnion(truths[t].B));
+        float iou = truths[t].Max(b => dets[d].IntersectionOverUnion(b));
         if (iou >= 0.5f) pairs.Add((iou, d, t));
     }
     var usedD = new bool[dets.Count];

@@ -93,11 +93,10 @@ internal static class ImageSampler
                 throw new InvalidOperationException($"Could not resize {sw}x{sh} to {dw}x{dh}.");
             return;
         }
-        var (xStart, xCount, xWeights) = AreaWeights(sw, dw);
-        var (yStart, yCount, yWeights) = AreaWeights(sh, dh);
+        var (xStart, xCount, xWeights, maxX) = AreaWeights(sw, dw);
+        var (yStart, yCount, yWeights, maxY) = AreaWeights(sh, dh);
         byte* src = (byte*)source.GetPixels(), dst = (byte*)destination.GetPixels();
         int srcStride = source.RowBytes, dstStride = destination.RowBytes;
-        int maxX = xCount.Max(), maxY = yCount.Max();
         Parallel.For(0, dh, new ParallelOptions { MaxDegreeOfParallelism = parallel ? Environment.ProcessorCount : 1 }, () => new float[sw * 3], [MethodImpl(MethodImplOptions.AggressiveOptimization)] (y, _, row) =>
         {
             // Vertical: the weighted sum of the source rows this output row covers, then horizontal over that row.
@@ -134,8 +133,12 @@ internal static class ImageSampler
         destination.NotifyPixelsChanged();
     }
 
-    /// <summary>For each output index: the first source index, how many it covers, and their weights (summing to 1).</summary>
-    private static (int[] Start, int[] Count, float[] Weights) AreaWeights(int sourceSize, int outputSize)
+    /// <summary>
+    /// For each output index: the first source index, how many it covers, and their weights (summing to 1), stored
+    /// Stride apart. The stride is the bound, not the largest count: at a whole-number ratio (4000 to 1000) the two
+    /// differ, and reading with the count striped the output with a grid of dark pixels.
+    /// </summary>
+    internal static (int[] Start, int[] Count, float[] Weights, int Stride) AreaWeights(int sourceSize, int outputSize)
     {
         double scale = (double)sourceSize / outputSize;
         int max = (int)Math.Ceiling(scale) + 1;
@@ -151,6 +154,6 @@ internal static class ImageSampler
             for (int s = first; s <= last; s++)
                 weights[o * max + (s - first)] = (float)((Math.Min(b, s + 1) - Math.Max(a, s)) / (b - a));
         }
-        return (start, count, weights);
+        return (start, count, weights, max);
     }
 }

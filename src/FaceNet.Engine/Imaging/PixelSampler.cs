@@ -149,6 +149,51 @@ public static unsafe class PixelSampler
         }
     }
 
+    /// <summary>
+    /// Copies a width x height window of source, starting at column 0 and row y0, into a normalised NCHW block
+    /// (spec's colour order, mean and std) without resampling; pixels past the source's right or bottom edge are
+    /// black (a detector's padding to a multiple of its stride). For a detector that reads the image at its own
+    /// resolution: a 12 MP photo in about a tenth of the time the bilinear path takes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void CopyToTensor(SKBitmap source, int x0, int y0, int width, int height, InputSpec spec, Span<float> destination)
+    {
+        if (source.ColorType != SKColorType.Rgba8888) throw new ArgumentException("The source must be RGBA8888.", nameof(source));
+        int plane = width * height;
+        if (destination.Length < 3 * plane) throw new ArgumentException("Destination is smaller than the model input.");
+        bool bgr = spec.ColorOrder.Equals("BGR", StringComparison.OrdinalIgnoreCase);
+        // Planes in the model's channel order; c0..c2 are the RGBA byte offsets that feed them.
+        int c0 = bgr ? 2 : 0, c2 = bgr ? 0 : 2;
+        float m0 = spec.Mean[0], m1 = spec.Mean[1], m2 = spec.Mean[2];
+        float s0 = 1f / spec.Std[0], s1 = 1f / spec.Std[1], s2 = 1f / spec.Std[2];
+        byte* src = (byte*)source.GetPixels();
+        int stride = source.RowBytes;
+        int copyWidth = Math.Clamp(source.Width - x0, 0, width);
+        fixed (float* d = destination)
+        {
+            for (int oy = 0; oy < height; oy++)
+            {
+                float* p0 = d + oy * width, p1 = p0 + plane, p2 = p1 + plane;
+                int sy = y0 + oy;
+                int n = (uint)sy < (uint)source.Height ? copyWidth : 0;
+                byte* row = src + (long)sy * stride + 4 * x0;
+                for (int x = 0; x < n; x++)
+                {
+                    byte* px = row + 4 * x;
+                    p0[x] = (px[c0] - m0) * s0;
+                    p1[x] = (px[1] - m1) * s1;
+                    p2[x] = (px[c2] - m2) * s2;
+                }
+                for (int x = n; x < width; x++)
+                {
+                    p0[x] = -m0 * s0;
+                    p1[x] = -m1 * s1;
+                    p2[x] = -m2 * s2;
+                }
+            }
+        }
+    }
+
     /// <summary>The whole image resized to width x height (no letterbox).</summary>
     public static SKBitmap Resize(SKBitmap source, int width, int height) =>
         Warp(source, SKMatrix.CreateScale((float)width / source.Width, (float)height / source.Height), width, height);

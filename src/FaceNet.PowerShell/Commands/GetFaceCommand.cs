@@ -16,9 +16,9 @@ public sealed class GetFaceCommand : PathCmdletBase
     [ValidateRange(0.0, 1.0)]
     public float MinConfidence { get; set; } = float.NaN;
 
-    /// <summary>UltraFace or Mtcnn. Default: UltraFace, switching to MTCNN on large photos (see docs/detection.md).</summary>
+    /// <summary>UltraFace, YuNet or Mtcnn. Default: UltraFace up to 400x300 (LFW-sized photos), YuNet on larger photos (see docs/detection.md).</summary>
     [Parameter]
-    [ValidateSet("UltraFace", "Mtcnn")]
+    [ValidateSet("UltraFace", "YuNet", "Mtcnn")]
     public string? Detector { get; set; }
 
     /// <summary>Smallest face to report, in pixels (the longer side of its box).</summary>

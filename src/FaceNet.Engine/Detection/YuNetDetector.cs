@@ -1,0 +1,296 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using FaceNet.Engine.Geometry;
+using FaceNet.Engine.Imaging;
+using FaceNet.Engine.Models;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using SkiaSharp;
+
+namespace FaceNet.Engine.Detection;
+
+/// <summary>
+/// YuNet (libfacedetection, Wu et al. 2023): an anchor-free detector over the image at its own resolution, with
+/// five landmarks per face. It finds faces of about 10 to 300 px, so a photo is read as a short pyramid: the first
+/// level at the scale that makes the smallest face asked for (20 px by default) <see cref="SmallestFace"/> px, then
+/// each level a quarter of the one before (area averages) until the whole photo is one face's size.
+/// A level larger than <see cref="WholePixels"/> runs in full-width bands of equal height that overlap by more than
+/// the largest face such a level keeps (<see cref="BandedMaxFace"/>; larger faces come from the next level), so the
+/// ONNX Runtime arena holds one band's activations: about 1 GB for a whole 12 MP photo, about 145 MB for a band.
+/// Outputs are decoded as OpenCV's FaceDetectorYN does: per stride 8/16/32 cell, score sqrt(cls * obj),
+/// centre (cell + offset) * stride, size exp(log-size) * stride, landmarks (cell + offset) * stride.
+/// </summary>
+public sealed class YuNetDetector : IFaceDetector
+{
+    public const string DetectorName = "YuNet";
+
+    /// <summary>The face size, in level pixels, the first level gives the smallest face asked for (at 7/8 of it, 2.3% of 20-40 px faces were lost).</summary>
+    public const float SmallestFace = 20f;
+
+    /// <summary>Levels up to this many pixels run whole (a 1920x1280 photo: about 190 MB of activations).</summary>
+    public const int WholePixels = 3_000_000;
+
+    /// <summary>Larger levels run in bands of about this many pixels (512 rows of a 4000 px photo: about 145 MB of activations, 38 ms).</summary>
+    public const int BandPixels = 2_100_000;
+
+    /// <summary>The largest face (longer box side, level pixels) a banded level reports; the next level, a quarter the size, sees it at 24 px or more.</summary>
+    public const int BandedMaxFace = 96;
+
+    private const int Divisor = 32, Overlap = 128, LevelRatio = 4, LargestFace = 300;
+    private const float RecheckFloor = 0.3f, RecheckScore = 0.85f, RecheckMaxZoom = 2f;
+
+    /// <summary>
+    /// Faces are reported down to this fraction of the smallest face asked for (20 px by default): YuNet's boxes are
+    /// a little tighter than UltraFace's (median longer side 0.955 of UltraFace's on 241 LFW photos, 10th percentile
+    /// 0.886), so a 20 px face by UltraFace's measure can come out at 18 px here.
+    /// </summary>
+    public const float SmallestFaceShare = 0.75f;
+    private const int RecheckMaxFace = 40, RecheckFaceSize = 48, RecheckSide = 160, MaxRechecks = 64;
+    private static readonly int[] Strides = [8, 16, 32];
+
+    private readonly ModelManifest _manifest;
+    private readonly ModelDescriptor _model;
+    private readonly InputSpec _input;
+
+    public YuNetDetector(ModelManifest manifest, ModelDescriptor model)
+    {
+        _manifest = manifest;
+        _model = model;
+        _input = model.Input ?? throw new InvalidDataException($"Model '{model.Name}' has no input spec.");
+    }
+
+    public string Name => _model.Name;
+
+    /// <summary>The first level's scale: the smallest face asked for becomes <see cref="SmallestFace"/> px (at most 2x up).</summary>
+    public static float FirstScale(DetectionOptions options) => Math.Clamp(SmallestFace / Math.Max(options.MinFaceSize ?? 20, 1), 0.01f, 2f);
+
+    public float DetailFor(int width, int height, DetectionOptions options) => MathF.Min(1f, FirstScale(options));
+
+    /// <summary>The pyramid's scales for a width x height photo: from the first, a quarter each, until one face's size covers the photo.</summary>
+    public static List<float> Scales(int width, int height, DetectionOptions options)
+    {
+        var scales = new List<float>();
+        for (float s = FirstScale(options); ; s /= LevelRatio)
+        {
+            if (Math.Min(width, height) * s < SmallestFace) break;
+            scales.Add(s);
+            if (Math.Min(width, height) * s <= LargestFace) break;
+        }
+        return scales;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public IReadOnlyList<DetectedBox> Detect(FaceImage image, DetectionOptions options)
+    {
+        float minScore = options.MinConfidence ?? _model.ScoreThreshold ?? 0.7f;
+        var scales = Scales(image.Width, image.Height, options);
+        var candidates = new List<DetectedBox>();
+        SKBitmap? previous = null;
+        bool previousOwned = false;
+        try
+        {
+            for (int k = 0; k < scales.Count; k++)
+            {
+                float s = scales[k];
+                int lw = Math.Max(1, (int)MathF.Round(image.Width * s)), lh = Math.Max(1, (int)MathF.Round(image.Height * s));
+                // The first level comes from the decode; each further one is the area average of the one before.
+                SKBitmap level;
+                bool owned;
+                if (k == 0)
+                {
+                    var decoded = image.LevelFor(MathF.Min(1f, s));
+                    if (decoded.Bitmap.Width == lw && decoded.Bitmap.Height == lh) { level = decoded.Bitmap; owned = false; }
+                    else { level = NewBitmap(lw, lh); ImageSampler.ResizeArea(decoded.Bitmap, level, parallel: false); owned = true; }
+                }
+                else
+                {
+                    level = NewBitmap(lw, lh);
+                    ImageSampler.ResizeArea(previous!, level, parallel: false);
+                    owned = true;
+                }
+                float sx = (float)lw / image.Width, sy = (float)lh / image.Height;
+                var doubtful = k == 0 ? new List<DetectedBox>() : null;
+                DetectLevel(level, sx, sy, minScore, candidates, doubtful);
+                if (doubtful is { Count: > 0 }) Recheck(level, sx, sy, minScore, doubtful, candidates);
+                if (previous is not null && !ReferenceEquals(previous, level) && previousOwned) previous.Dispose();
+                previous = level;
+                previousOwned = owned;
+            }
+        }
+        finally
+        {
+            if (previous is not null && previousOwned) previous.Dispose();
+        }
+
+        float iou = _model.NmsIou ?? 0.3f;
+        var kept = NonMaxSuppression.Apply(candidates, iou, int.MaxValue);
+        var result = new List<DetectedBox>();
+        foreach (var c in kept)
+        {
+            var box = c.Box.ClampTo(image.Width, image.Height);
+            float side = MathF.Max(c.Box.Width, c.Box.Height);
+            if (box.Width < 1 || box.Height < 1 || side < SmallestFaceShare * (options.MinFaceSize ?? AutoDetector.DefaultMinFaceSize)) continue;
+            if (options.MinFaceSize is int min && side < min) continue; // an explicit -MinFaceSize is exact, as for the other detectors
+            result.Add(c with { Box = box });
+            if (result.Count >= options.MaxFaces) break;
+        }
+        return result;
+    }
+
+    private static SKBitmap NewBitmap(int width, int height) => new(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+
+    /// <summary>One level, whole or in bands; boxes go to candidates in image coordinates.</summary>
+    private void DetectLevel(SKBitmap level, float sx, float sy, float minScore, List<DetectedBox> candidates, List<DetectedBox>? doubtful)
+    {
+        int lw = level.Width, lh = level.Height;
+        int pw = (lw + Divisor - 1) / Divisor * Divisor;
+        if ((long)lw * lh <= WholePixels)
+        {
+            int ph = (lh + Divisor - 1) / Divisor * Divisor;
+            RunBand(level, 0, pw, ph, sx, sy, minScore, int.MaxValue, int.MinValue, int.MaxValue, candidates, doubtful);
+            return;
+        }
+        // Equal bands (one arena plan): height from the pixel budget, the last one ending at the level's bottom.
+        int bandHeight = Math.Max(Overlap + Divisor, BandPixels / pw / Divisor * Divisor);
+        int stride = bandHeight - Overlap;
+        for (int top = 0; ; top += stride)
+        {
+            int y0 = Math.Min(top, Math.Max(0, lh - bandHeight));
+            bool last = y0 + bandHeight >= lh;
+            // A face cut by an inner band edge is whole in the neighbouring band: boxes touching an inner edge are dropped.
+            int keepFrom = y0 == 0 ? int.MinValue : y0 + 2;
+            int keepTo = last ? int.MaxValue : y0 + bandHeight - 2;
+            RunBand(level, y0, pw, bandHeight, sx, sy, minScore, BandedMaxFace, keepFrom, keepTo, candidates, doubtful);
+            if (last) break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunBand(SKBitmap level, int y0, int pw, int ph, float sx, float sy, float minScore, int maxFace, int keepFrom, int keepTo, List<DetectedBox> candidates, List<DetectedBox>? doubtful)
+    {
+        var session = OnnxSessionCache.Get(_manifest, _model);
+        using var pooled = new PooledTensor(1, 3, ph, pw);
+        var tensor = pooled.Tensor;
+        PixelSampler.CopyToTensor(level, 0, y0, pw, ph, _input, tensor.Buffer.Span);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(_input.Name, tensor)]);
+        // Level pixels to image pixels: the band's rows start at y0.
+        var toImage = SKMatrix.CreateScale(1 / sx, 1 / sy).PreConcat(SKMatrix.CreateTranslation(0, y0));
+        foreach (int stride in Strides)
+        {
+            var head = new Head(results, stride);
+            int cols = pw / stride, rows = ph / stride;
+            for (int idx = 0; idx < rows * cols; idx++)
+            {
+                float score = head.Score(idx);
+                if (score < (doubtful is null ? minScore : RecheckFloor)) continue;
+                var box = head.Box(idx, cols);
+                if (MathF.Max(box.Width, box.Height) > maxFace || y0 + box.Y < keepFrom || y0 + box.Bottom > keepTo) continue;
+                if (score >= minScore) candidates.Add(head.Face(idx, cols, score, toImage));
+                else if (MathF.Max(box.Width, box.Height) <= RecheckMaxFace) doubtful!.Add(new DetectedBox(box with { Y = y0 + box.Y }, score));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Small faces the first level scored below the threshold, looked at again at up to twice the detail: each is
+    /// enlarged so the face is <see cref="RecheckFaceSize"/> px (at most <see cref="RecheckMaxZoom"/>x) and cut out with
+    /// context as a <see cref="RecheckSide"/> px square; the crops run as one batch. A face that then scores at least
+    /// <see cref="RecheckScore"/> is kept, with the box and points of the closer look. YuNet's scores fall off under about
+    /// 24 px (a 15x20 px face scored 0.44 at its own size and 0.85 enlarged 1.25x), and enlarging the whole first
+    /// level cost 1.9x its time; the crops cost a few milliseconds.
+    /// </summary>
+    private void Recheck(SKBitmap level, float sx, float sy, float minScore, List<DetectedBox> doubtful, List<DetectedBox> candidates)
+    {
+        // One crop per small face: the best of overlapping doubtful boxes, none where a face was already found.
+        var found = candidates.Where(c => MathF.Max(c.Box.Width, c.Box.Height) * sx <= 2 * RecheckMaxFace)
+            .Select(c => new FaceBox(c.Box.X * sx, c.Box.Y * sy, c.Box.Width * sx, c.Box.Height * sy)).ToList();
+        var boxes = NonMaxSuppression.Apply(doubtful, 0.3f, MaxRechecks)
+            .Where(d => !found.Any(f => f.IntersectionOverUnion(d.Box) > 0.3f)).Select(d => d.Box).ToList();
+        if (boxes.Count == 0) return;
+        const int side = RecheckSide;
+        var session = OnnxSessionCache.Get(_manifest, _model);
+        int plane = 3 * side * side;
+        using var pooled = new PooledTensor(boxes.Count, 3, side, side);
+        var tensor = pooled.Tensor;
+        var toCrop = new SKMatrix[boxes.Count];
+        for (int i = 0; i < boxes.Count; i++)
+        {
+            var b = boxes[i];
+            float zoom = MathF.Min(RecheckMaxZoom, RecheckFaceSize / MathF.Max(b.Width, b.Height));
+            // Level pixels to crop pixels: the face's centre to the crop's centre, enlarged.
+            toCrop[i] = SKMatrix.CreateTranslation(side / 2f, side / 2f).PreConcat(SKMatrix.CreateScale(zoom, zoom)).PreConcat(SKMatrix.CreateTranslation(-b.Center.X, -b.Center.Y));
+            PixelSampler.SampleToTensor(level, toCrop[i], _input with { Width = side, Height = side }, tensor.Buffer.Span.Slice(i * plane, plane));
+        }
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(_input.Name, tensor)]);
+        var best = new DetectedBox?[boxes.Count];
+        foreach (int stride in Strides)
+        {
+            var head = new Head(results, stride);
+            int cols = side / stride, cells = cols * cols;
+            for (int i = 0; i < boxes.Count; i++)
+            {
+                var expected = toCrop[i].MapRect(SKRect.Create(boxes[i].X, boxes[i].Y, boxes[i].Width, boxes[i].Height));
+                toCrop[i].TryInvert(out var toLevel);
+                var toImage = SKMatrix.CreateScale(1 / sx, 1 / sy).PreConcat(toLevel);
+                for (int cell = 0; cell < cells; cell++)
+                {
+                    int idx = i * cells + cell;
+                    float score = head.Score(idx);
+                    if (score < MathF.Max(minScore, RecheckScore) || (best[i] is { } current && current.Confidence >= score)) continue;
+                    // The face the crop was made for, not another one in its context.
+                    if (head.Box(idx, cols, cell).IntersectionOverUnion(new FaceBox(expected.Left, expected.Top, expected.Width, expected.Height)) < 0.3f) continue;
+                    best[i] = head.Face(idx, cols, score, toImage, cell);
+                }
+            }
+        }
+        foreach (var b in best)
+            if (b is not null) candidates.Add(b);
+    }
+
+    /// <summary>
+    /// One stride's outputs, decoded as OpenCV's FaceDetectorYN does: score sqrt(cls * obj) (each clamped to 0-1);
+    /// box centre (column + dx, row + dy) * stride and size exp(dw, dh) * stride; landmarks (column + x, row + y) * stride.
+    /// Cells are numbered row by row; with a batch, idx runs on across the batch while cell restarts per input.
+    /// </summary>
+    private readonly ref struct Head(IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results, int stride)
+    {
+        private readonly ReadOnlySpan<float> _cls = Output(results, "cls_" + stride), _obj = Output(results, "obj_" + stride);
+        private readonly ReadOnlySpan<float> _bbox = Output(results, "bbox_" + stride), _kps = Output(results, "kps_" + stride);
+        private readonly int _stride = stride;
+
+        public float Score(int idx) => MathF.Sqrt(Math.Clamp(_cls[idx], 0f, 1f) * Math.Clamp(_obj[idx], 0f, 1f));
+
+        /// <summary>The box in the input's pixels.</summary>
+        public FaceBox Box(int idx, int cols, int cell = -1)
+        {
+            if (cell < 0) cell = idx;
+            int r = cell / cols, c = cell % cols;
+            float cx = (c + _bbox[4 * idx]) * _stride, cy = (r + _bbox[4 * idx + 1]) * _stride;
+            float w = MathF.Exp(_bbox[4 * idx + 2]) * _stride, h = MathF.Exp(_bbox[4 * idx + 3]) * _stride;
+            return new FaceBox(cx - w / 2, cy - h / 2, w, h);
+        }
+
+        /// <summary>Box and five landmarks mapped through toImage (input pixels to image pixels; no rotation).</summary>
+        public DetectedBox Face(int idx, int cols, float score, SKMatrix toImage, int cell = -1)
+        {
+            if (cell < 0) cell = idx;
+            int r = cell / cols, c = cell % cols;
+            var b = Box(idx, cols, cell);
+            var corners = toImage.MapRect(SKRect.Create(b.X, b.Y, b.Width, b.Height));
+            var points = new PointF2[5];
+            for (int n = 0; n < 5; n++)
+            {
+                var p = toImage.MapPoint((_kps[10 * idx + 2 * n] + c) * _stride, (_kps[10 * idx + 2 * n + 1] + r) * _stride);
+                points[n] = new PointF2(p.X, p.Y);
+            }
+            return new DetectedBox(new FaceBox(corners.Left, corners.Top, corners.Width, corners.Height), score) { FivePoints = points };
+        }
+    }
+
+    private static ReadOnlySpan<float> Output(IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results, string name)
+    {
+        foreach (var r in results)
+            if (r.Name == name) return ((DenseTensor<float>)r.AsTensor<float>()).Buffer.Span;
+        throw new InvalidDataException($"The YuNet model has no output '{name}'.");
+    }
+}
