@@ -100,6 +100,52 @@ public sealed class ModelPreparationTests : IDisposable
     }
 
     [Fact]
+    public void PRelu_rewrite_gives_the_same_outputs_with_convolutions_instead_of_PRelu()
+    {
+        // input -> Conv(3x3, 4 -> 8, bias) -> PRelu(slopes in [-0.9, 0.9]) -> Conv(3x3 depthwise, no bias) -> PRelu
+        // -> Conv(1x1, 8 -> 8, no bias) -> PRelu(one slope 1.2: kept) -> output. Random weights; ONNX Runtime runs both
+        // graphs on random inputs.
+        var rnd = new Random(3);
+        float[] R(int n, float scale) => Enumerable.Range(0, n).Select(_ => (float)(rnd.NextDouble() * 2 - 1) * scale).ToArray();
+        var b = new OnnxGraphBuilder();
+        b.AddInput("input", OnnxDataType.Float, "N", 4L, 9L, 9L);
+        var w1 = b.AddFloats("w1", [8, 4, 3, 3], R(8 * 4 * 9, 0.5f));
+        var b1 = b.AddFloats("b1", [8], R(8, 0.2f));
+        var z1 = b.AddNode("Conv", ["input", w1, b1], null, OnnxAttribute.Of("kernel_shape", 3L, 3L), OnnxAttribute.Of("pads", 1L, 1L, 1L, 1L));
+        var s1 = b.AddFloats("s1", [8, 1, 1], R(8, 0.9f));
+        var p1 = b.AddNode("PRelu", [z1, s1]);
+        var wd = b.AddFloats("wd", [8, 1, 3, 3], R(72, 0.5f));
+        var zd = b.AddNode("Conv", [p1, wd], null, OnnxAttribute.Of("kernel_shape", 3L, 3L), OnnxAttribute.Of("pads", 1L, 1L, 1L, 1L), OnnxAttribute.Of("group", 8L));
+        var sd = b.AddFloats("sd", [8, 1, 1], R(8, 0.9f));
+        var pd = b.AddNode("PRelu", [zd, sd]);
+        var w2 = b.AddFloats("w2", [8, 8, 1, 1], R(64, 0.5f));
+        var z2 = b.AddNode("Conv", [pd, w2], null, OnnxAttribute.Of("kernel_shape", 1L, 1L));
+        var s2 = b.AddFloats("s2", [8, 1, 1], [.. R(7, 0.9f), 1.2f]);
+        b.AddNode("PRelu", [z2, s2], "output");
+        b.AddOutput("output", OnnxDataType.Float, "N", 8L, 9L, 9L);
+        var original = b.ToModelBytes("prelu", 8, 13, "FaceNet tests", "1", "");
+
+        var result = ModelPreparer.Prepare(original, 1e-9f, dynamicBatch: false, rewritePRelu: true);
+        var ops = new OnnxModelFile(result.Bytes).Nodes.Select(n => n.OpType).ToList();
+        Assert.Equal(1, ops.Count(o => o == "PRelu"));   // the one with a slope above 1
+        Assert.Equal(5, ops.Count(o => o == "Conv"));     // two per rewritten pair, one left
+        Assert.Contains(result.BatchChanges, c => c.StartsWith("2 Conv -> PRelu pairs rewritten"));
+
+        File.WriteAllBytes(Path.Combine(_dir, "prelu.onnx"), original);
+        File.WriteAllBytes(Path.Combine(_dir, "rewritten.onnx"), result.Bytes);
+        using var before = new InferenceSession(Path.Combine(_dir, "prelu.onnx"));
+        using var after = new InferenceSession(Path.Combine(_dir, "rewritten.onnx"));
+        var x = new DenseTensor<float>(R(2 * 4 * 81, 2f), [2, 4, 9, 9]);
+        using var y0 = before.Run([NamedOnnxValue.CreateFromTensor("input", x)]);
+        using var y1 = after.Run([NamedOnnxValue.CreateFromTensor("input", x)]);
+        var a0 = y0[0].AsTensor<float>().ToArray();
+        var a1 = y1[0].AsTensor<float>().ToArray();
+        Assert.Equal(a0.Length, a1.Length);
+        Assert.Contains(a0, v => v < 0); // negative inputs reached the PRelu: the slopes were exercised
+        for (int i = 0; i < a0.Length; i++) Assert.True(MathF.Abs(a0[i] - a1[i]) <= 1e-5f * (1 + MathF.Abs(a0[i])), $"output {i}: {a0[i]} vs {a1[i]}");
+    }
+
+    [Fact]
     public void Shipped_MobileFaceNet_batch_gives_what_single_faces_give()
     {
         var manifest = Shipped;

@@ -19,13 +19,22 @@ public static class ModelPreparer
     /// </summary>
     public const float DefaultFlushBound = 1e-9f;
 
+    /// <summary>Before: the original's census, with BelowBound/Denormals as flushed (after any rewrite); After: the result's.</summary>
     public sealed record Result(WeightCensus Before, WeightCensus After, IReadOnlyList<string> BatchChanges, byte[] Bytes);
 
-    public static Result Prepare(byte[] original, float flushBound, bool dynamicBatch)
+    public static Result Prepare(byte[] original, float flushBound, bool dynamicBatch, bool rewritePRelu = false)
     {
         var model = new OnnxModelFile(original.ToArray());
-        var before = WeightFlush.Flush(model, flushBound);
+        var before = WeightFlush.Census(model, flushBound);
         var changes = dynamicBatch ? MakeBatchSymbolic(model) : [];
+        if (rewritePRelu)
+        {
+            // Rewritten first and re-read, so that the flush also catches products of tiny slopes and weights.
+            changes.AddRange(PReluRewrite.Apply(model));
+            model = new OnnxModelFile(model.ToArray());
+        }
+        var flushed = WeightFlush.Flush(model, flushBound);
+        before = before with { BelowBound = flushed.BelowBound, Denormals = flushed.Denormals };
         var bytes = model.ToArray();
         var after = WeightFlush.Census(new OnnxModelFile(bytes.ToArray()), flushBound);
         return new Result(before, after, changes, bytes);
@@ -85,7 +94,7 @@ public static class ModelPreparer
     {
         string? input = null, outPath = null;
         float bound = DefaultFlushBound;
-        bool dynamicBatch = false;
+        bool dynamicBatch = false, rewritePRelu = false;
         for (int i = 1; i < args.Length; i++)
         {
             switch (args[i])
@@ -94,16 +103,17 @@ public static class ModelPreparer
                 case "--out" when i + 1 < args.Length: outPath = args[++i]; break;
                 case "--flush-below" when i + 1 < args.Length && float.TryParse(args[i + 1], CultureInfo.InvariantCulture, out bound): i++; break;
                 case "--dynamic-batch": dynamicBatch = true; break;
+                case "--rewrite-prelu": rewritePRelu = true; break;
                 default: Console.Error.WriteLine($"error: unexpected argument '{args[i]}'"); return 2;
             }
         }
         if (input is null || outPath is null) { Console.Error.WriteLine("error: prepare needs --in and --out"); return 2; }
         var original = File.ReadAllBytes(input);
-        var result = Prepare(original, bound, dynamicBatch);
+        var result = Prepare(original, bound, dynamicBatch, rewritePRelu);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
         File.WriteAllBytes(outPath, result.Bytes);
         output.WriteLine($"{input}: sha256 {Sha256(original)}");
-        output.WriteLine($"  before: {Describe(result.Before)}");
+        output.WriteLine($"  before: {Describe(WeightFlush.Census(new OnnxModelFile(original.ToArray()), bound))}");
         output.WriteLine($"  flushed {result.Before.BelowBound:N0} weights below {bound.ToString("R", CultureInfo.InvariantCulture)} ({result.Before.Denormals:N0} of them denormal)");
         foreach (var c in result.BatchChanges) output.WriteLine($"  {c}");
         output.WriteLine($"  after:  {Describe(result.After)}");

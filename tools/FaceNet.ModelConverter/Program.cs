@@ -9,8 +9,9 @@ using FaceNet.ModelConverter;
 //   dotnet run --project tools/FaceNet.ModelConverter -- tflite-dump <file.tflite>
 //   dotnet run --project tools/FaceNet.ModelConverter -- inspect <file.onnx> [--bound 1e-9]
 //     (inputs, outputs, operators, Reshape shapes and a census of the float weights)
-//   dotnet run --project tools/FaceNet.ModelConverter -- prepare --in <original.onnx> --out models/x.onnx [--flush-below 1e-9] [--dynamic-batch]
-//     (flushes tiny weights to zero; --dynamic-batch makes a batch-1 embedder take any batch, see ModelPreparer.cs)
+//   dotnet run --project tools/FaceNet.ModelConverter -- prepare --in <original.onnx> --out models/x.onnx [--flush-below 1e-9] [--dynamic-batch] [--rewrite-prelu]
+//     (flushes tiny weights to zero; --dynamic-batch makes a batch-1 embedder take any batch, see ModelPreparer.cs;
+//      --rewrite-prelu turns Conv -> PRelu into convolutions ONNX Runtime fuses, see Onnx/PReluRewrite.cs)
 // The converter is run by a developer when (re)building shipped models; the engine never calls it.
 
 static int Usage(string? error = null)
@@ -21,7 +22,7 @@ static int Usage(string? error = null)
     Console.Error.WriteLine("       FaceNet.ModelConverter mtcnn --assets <dir with pnet/rnet/onet.tflite> --out <models dir> [--reference <tests/data/mtcnn-reference>]");
     Console.Error.WriteLine("       FaceNet.ModelConverter tflite-dump <file.tflite>");
     Console.Error.WriteLine("       FaceNet.ModelConverter inspect <file.onnx> [--bound 1e-9]");
-    Console.Error.WriteLine("       FaceNet.ModelConverter prepare --in <original.onnx> --out <file.onnx> [--flush-below 1e-9] [--dynamic-batch]");
+    Console.Error.WriteLine("       FaceNet.ModelConverter prepare --in <original.onnx> --out <file.onnx> [--flush-below 1e-9] [--dynamic-batch] [--rewrite-prelu]");
     return 2;
 }
 

@@ -16,6 +16,8 @@ public sealed class ProtoMessage
     private readonly List<ProtoField> _fields = [];
     private readonly Dictionary<int, ProtoMessage> _opened = []; // field index -> opened message
     private readonly Dictionary<int, byte[]> _replaced = [];     // field index -> new payload
+    private readonly Dictionary<int, List<(int Number, int WireType, byte[] Payload)>> _inserted = []; // before field index (Count: at the end)
+    private readonly HashSet<int> _removed = [];
 
     public ProtoMessage(byte[] buffer) : this(buffer, 0, buffer.Length) { }
 
@@ -124,6 +126,17 @@ public sealed class ProtoMessage
         _opened.Remove(index);
     }
 
+    /// <summary>Adds a new field before field <paramref name="index"/> (or at the end for index = Fields.Count); indices of existing fields do not move.</summary>
+    public void InsertBefore(int index, int number, int wireType, byte[] payload)
+    {
+        if (index < 0 || index > _fields.Count) throw new ArgumentOutOfRangeException(nameof(index));
+        if (!_inserted.TryGetValue(index, out var list)) _inserted[index] = list = [];
+        list.Add((number, wireType, payload));
+    }
+
+    /// <summary>Leaves field <paramref name="index"/> out when the message is re-encoded.</summary>
+    public void Remove(int index) => _removed.Add(index);
+
     /// <summary>Re-encodes the message: untouched fields as they were, opened or replaced ones anew.</summary>
     public byte[] ToArray()
     {
@@ -134,8 +147,19 @@ public sealed class ProtoMessage
 
     private void WriteTo(List<byte> output)
     {
-        for (int i = 0; i < _fields.Count; i++)
+        for (int i = 0; i <= _fields.Count; i++)
         {
+            if (_inserted.TryGetValue(i, out var added))
+            {
+                foreach (var (number, wire, bytes) in added)
+                {
+                    WriteVarint(output, ((ulong)number << 3) | (uint)wire);
+                    if (wire == WireLengthDelimited) WriteVarint(output, (ulong)bytes.Length);
+                    output.AddRange(bytes);
+                }
+            }
+            if (i == _fields.Count) break;
+            if (_removed.Contains(i)) continue;
             var f = _fields[i];
             WriteVarint(output, ((ulong)f.Number << 3) | (uint)f.WireType);
             if (_replaced.TryGetValue(i, out var payload))
