@@ -19,6 +19,10 @@ namespace FaceNet.Benchmark;
 ///           ONNX passes on pre-made input tensors in several worker x intra-op-thread arrangements.
 ///           [--paired-script FILE --pwsh PWSH.DLL [--paired-model NAME] [--paired-rounds 3]]: then rounds of the
 ///           best models-only arrangement and the end-to-end script in a new pwsh, back to back (pipeline efficiency).
+///   passes  --list FILE [--faces 20] [--camera 12MP.jpg] [--reps 30] [--json OUT]
+///           The machine (CPU model, SIMD features, ONNX Runtime version) and each model's per-pass time: real inputs
+///           (cut from the first faces of the list, a band of the 12 MP photo) and random ones, denormals flushed or kept,
+///           at the manifest's graph optimisation level and at the other of All/Extended.
 ///   upscale --out DIR [--width 4000] [--height 3000] [--quality 90] FILE...
 ///           Camera-sized JPEG copies (scaled to cover, centre-cropped, so faces keep their shape).
 /// </summary>
@@ -33,6 +37,7 @@ public static class Program
             return args[0] switch
             {
                 "stages" => Stages.Run(opts),
+                "passes" => Passes.Run(opts),
                 "upscale" => Upscale(opts, rest),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
             };
@@ -173,7 +178,7 @@ internal static class Stages
             var boxes = analyzer.Detector.Detect(detImage, DetectionOptions.Default);
             t1 = Stopwatch.GetTimestamp();
             Add("detect", Ms(t1 - t0));
-            // The default detector picks UltraFace or MTCNN by image size; record which ran.
+            // The default detector picks UltraFace or YuNet by image size; record which ran.
             var used = analyzer.Detector is AutoDetector auto ? auto.For(image).Name : analyzer.Detector.Name;
             detectorsUsed[used] = detectorsUsed.GetValueOrDefault(used) + 1;
             Add($"detect[{used}]", Ms(t1 - t0));
@@ -190,7 +195,7 @@ internal static class Stages
                 t1 = Stopwatch.GetTimestamp();
                 Add("landmarks", Ms(t1 - t0));
                 imageTotal += Ms(t1 - t0);
-                // As FaceAnalyzer.Detect: MTCNN's own five points replace the landmark model's for 5-point alignment.
+                // As FaceAnalyzer.Detect: the detector's own five points (YuNet, MTCNN) replace the landmark model's for 5-point alignment.
                 if (box.FivePoints is [var le, var re, var nose, var ml, var mr])
                     lm = new FaceNet.Engine.Landmarks.FaceLandmarks(le, re, nose, ml, mr, lm.Points68);
                 // Diagnostic: the same landmark crop without mipmaps (Warp builds a full-image mipmap chain per call).
@@ -295,7 +300,7 @@ internal static class Stages
                 int workers = arr[0], threads = arr[1];
                 double ips = ModelsOnly(variant, workers, threads, out int passes);
                 if (detectorsUsed.Keys.Any(k => k != detDesc.Name) && arr == arrangements[0] && variant == variants[0])
-                    Console.WriteLine($"  note: the pipeline ran {string.Join("/", detectorsUsed.Keys)} here; models-only runs the {detDesc.Name} pass only, so it leaves out MTCNN's passes");
+                    Console.WriteLine($"  note: the pipeline ran {string.Join("/", detectorsUsed.Keys)} here; models-only runs the {detDesc.Name} pass only, so it leaves out {string.Join("/", detectorsUsed.Keys.Where(k => k != detDesc.Name))}'s passes");
                 Console.WriteLine($"  models only {variant,-14} {workers} worker(s) x {threads} intra-op thread(s): {ips,7:0.0} images/s ({passes / (double)captured.Count:0.0} passes per image)");
                 modelsOnly.Add(new { model = variant, workers, threads, images_per_sec = ips, passes_per_image = passes / (double)captured.Count });
                 if (!best.TryGetValue(variant, out var b) || ips > b.ImagesPerSec) best[variant] = (ips, workers, threads);
@@ -333,43 +338,62 @@ internal static class Stages
 
         double ModelsOnly(string variant, int workers, int threads, out int passes)
         {
+            // The module's sessions and passes: manifest options, denormals flushed, and a dynamic-batch embedder's
+            // faces and mirror views of a photo in one batch (as OnnxFaceEmbedder runs them).
             var members = Members(manifest, variant);
             var sessions = new Dictionary<string, InferenceSession>(StringComparer.OrdinalIgnoreCase);
-            InferenceSession Open(ModelDescriptor d) => sessions.TryGetValue(d.Name, out var s) ? s : sessions[d.Name] = new InferenceSession(manifest.PathOf(d), new SessionOptions
+            InferenceSession Open(ModelDescriptor d)
             {
-                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-                IntraOpNumThreads = threads,
-                InterOpNumThreads = 1,
-                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            });
+                if (sessions.TryGetValue(d.Name, out var s)) return s;
+                using var options = OnnxSessionCache.OptionsFor(d, threads);
+                using (DenormalFlush.Preserve()) return sessions[d.Name] = new InferenceSession(manifest.PathOf(d), options);
+            }
             var det = Open(detDesc);
             var lmk = Open(lmDesc);
             var emb = members.Select(m => (Session: Open(manifest.Get(m.Model)), Desc: manifest.Get(m.Model), m.Mirror)).ToArray();
-            passes = 0;
-            void RunImage(ImageTensors cap)
+            // Per image and dynamic-batch member: one tensor with every face's views.
+            var batches = captured.Select(cap => emb.Select(e =>
             {
-                using (det.Run(new[] { NamedOnnxValue.CreateFromTensor(detIn.Name, cap.Detector) })) { }
-                for (int f = 0; f < cap.Landmarks.Count; f++)
+                if (!e.Desc.DynamicBatch || cap.Landmarks.Count == 0) return null;
+                var views = cap.Embedder[e.Desc.Name].SelectMany(v => e.Mirror ? new[] { v.Plain, v.Mirrored } : [v.Plain]).ToList();
+                var inp = e.Desc.Input!;
+                int size = inp.Channels * inp.Height * inp.Width;
+                var t = new DenseTensor<float>([views.Count, inp.Channels, inp.Height, inp.Width]);
+                for (int i = 0; i < views.Count; i++) views[i].Buffer.Span.CopyTo(t.Buffer.Span.Slice(i * size, size));
+                return t;
+            }).ToArray()).ToArray();
+            passes = 0;
+            void Pass(InferenceSession session, string input, DenseTensor<float> t)
+            {
+                using (DenormalFlush.Enter())
+                using (session.Run(new[] { NamedOnnxValue.CreateFromTensor(input, t) })) { }
+            }
+            void RunImage(int index)
+            {
+                var cap = captured[index];
+                Pass(det, detIn.Name, cap.Detector);
+                for (int f = 0; f < cap.Landmarks.Count; f++) Pass(lmk, lmIn.Name, cap.Landmarks[f]);
+                for (int m = 0; m < emb.Length; m++)
                 {
-                    using (lmk.Run(new[] { NamedOnnxValue.CreateFromTensor(lmIn.Name, cap.Landmarks[f]) })) { }
-                    foreach (var (session, desc, mirror) in emb)
+                    var (session, desc, mirror) = emb[m];
+                    if (batches[index][m] is { } batch) { Pass(session, desc.Input!.Name, batch); continue; }
+                    foreach (var views in cap.Embedder[desc.Name])
                     {
-                        var views = cap.Embedder[desc.Name][f];
-                        using (session.Run(new[] { NamedOnnxValue.CreateFromTensor(desc.Input!.Name, views.Plain) })) { }
-                        if (mirror) using (session.Run(new[] { NamedOnnxValue.CreateFromTensor(desc.Input!.Name, views.Mirrored) })) { }
+                        Pass(session, desc.Input!.Name, views.Plain);
+                        if (mirror) Pass(session, desc.Input!.Name, views.Mirrored);
                     }
                 }
             }
             // Warm-up: first runs allocate arenas and plans.
-            for (int i = 0; i < Math.Min(3, captured.Count); i++) RunImage(captured[i]);
-            foreach (var cap in captured) passes += 1 + cap.Landmarks.Count * (1 + emb.Sum(e => e.Mirror ? 2 : 1));
+            for (int i = 0; i < Math.Min(3, captured.Count); i++) RunImage(i);
+            for (int i = 0; i < captured.Count; i++)
+                passes += 1 + captured[i].Landmarks.Count + emb.Select((e, m) => batches[i][m] is not null ? 1 : captured[i].Landmarks.Count * (e.Mirror ? 2 : 1)).Sum();
             int total = captured.Count * repeat, next = -1;
             var sw = Stopwatch.StartNew();
             var threadsList = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
             {
                 int i;
-                while ((i = Interlocked.Increment(ref next)) < total) RunImage(captured[i % captured.Count]);
+                while ((i = Interlocked.Increment(ref next)) < total) RunImage(i % captured.Count);
             })).ToList();
             threadsList.ForEach(th => th.Start());
             threadsList.ForEach(th => th.Join());
