@@ -175,4 +175,51 @@ public class PixelSamplerTests
         }
         return result;
     }
+
+    [Theory]
+    [InlineData("BGR", 0, 37)]   // YuNet's input: a band that runs past the bottom, a width padded past the right edge
+    [InlineData("RGB", 5, 36)]
+    public void Copy_to_tensor_equals_the_per_channel_rules_bit_for_bit(string order, int y0, int width)
+    {
+        // 33 columns (not a multiple of the four-pixel vector step), 20 rows, random pixels.
+        using var bitmap = new SKBitmap(new SKImageInfo(33, 20, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        var rnd = new Random(11);
+        for (int y = 0; y < bitmap.Height; y++)
+            for (int x = 0; x < bitmap.Width; x++)
+                bitmap.SetPixel(x, y, new SKColor((byte)rnd.Next(256), (byte)rnd.Next(256), (byte)rnd.Next(256), (byte)rnd.Next(256)));
+        var spec = new InputSpec { Width = width, Height = 24, ColorOrder = order, Mean = [0.5f, 12f, 255f], Std = [1f, 3f, 0.7f] };
+        var actual = new float[3 * width * 24];
+        PixelSampler.CopyToTensor(bitmap, 0, y0, width, 24, spec, actual);
+        int plane = width * 24;
+        for (int oy = 0; oy < 24; oy++)
+            for (int ox = 0; ox < width; ox++)
+            {
+                int sy = y0 + oy;
+                var c = ox < bitmap.Width && sy < bitmap.Height ? bitmap.GetPixel(ox, sy) : SKColors.Black;
+                float[] channels = order == "BGR" ? [c.Blue, c.Green, c.Red] : [c.Red, c.Green, c.Blue];
+                for (int k = 0; k < 3; k++)
+                {
+                    float expected = (channels[k] - spec.Mean[k]) * (1f / spec.Std[k]);
+                    Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(actual[k * plane + oy * width + ox]));
+                }
+            }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Whole_number_area_resize_equals_the_weighted_one(int factor)
+    {
+        using var source = new SKBitmap(new SKImageInfo(29 * factor, 17 * factor, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        var rnd = new Random(factor);
+        for (int y = 0; y < source.Height; y++)
+            for (int x = 0; x < source.Width; x++)
+                source.SetPixel(x, y, new SKColor((byte)rnd.Next(256), (byte)rnd.Next(256), (byte)rnd.Next(256)));
+        using var whole = new SKBitmap(new SKImageInfo(29, 17, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        using var weighted = new SKBitmap(new SKImageInfo(29, 17, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        FaceNet.Engine.Detection.ImageSampler.ResizeAreaWhole(source, whole, factor, parallel: false);
+        FaceNet.Engine.Detection.ImageSampler.ResizeAreaWeighted(source, weighted, parallel: false);
+        Assert.Equal(weighted.Pixels, whole.Pixels);
+    }
 }

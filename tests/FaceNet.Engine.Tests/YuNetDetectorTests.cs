@@ -72,7 +72,7 @@ public sealed class YuNetDetectorTests(ITestOutputHelper output)
     [Fact]
     public void A_12_megapixel_photo_in_bands_gives_the_faces_the_photo_gives_at_its_own_size()
     {
-        // Demo photo 2 (1920x1280, no bands) scaled to 4000x2667 (10.7 MP: six bands at the first level, faces over
+        // Demo photo 2 (1920x1280, no bands) scaled to 4000x2667 (10.7 MP: read in bands at the first level, faces over
         // 96 px from the quarter-size level).
         using var source = ImageLoader.Load(TestData.Sample(2));
         var detector = DetectorFactory.Create(Manifest, "YuNet");
@@ -93,9 +93,14 @@ public sealed class YuNetDetectorTests(ITestOutputHelper output)
     public void Small_faces_anywhere_on_a_large_photo_are_found_once_and_a_blank_one_has_none()
     {
         // A clear, frontal demo face (the most confident one of sample 6) pasted at 22-34 px onto a 4000x3000 grey
-        // canvas: across the first level's band edges (bands of 512 rows, 384 apart) and away from them. Faces this
-        // small often score under 0.7 at their own size and are kept by the second, enlarged look. (Recall at this
-        // size depends on the face: some demo faces, turned or laughing, are not found below 40 px.)
+        // canvas: across the first level's band edges and away from them. Faces this small often score under 0.7 at
+        // their own size and are kept by the second, enlarged look. (Recall at this size depends on the face: some
+        // demo faces, turned or laughing, are not found below 40 px.)
+        var bands = YuNetDetector.Bands(4000, 3000);
+        Assert.True(bands.Count > 2 && bands.All(b => 4000 * b.Height <= YuNetDetector.BandPixels * 1.1), $"{bands.Count} bands");
+        Assert.Equal(0, bands[0].Top);
+        Assert.Equal(3000, bands[^1].Top + bands[^1].Height);
+        for (int i = 1; i < bands.Count; i++) Assert.InRange(bands[i - 1].Top + bands[i - 1].Height - bands[i].Top, 128, 1000); // overlaps
         using var demo = ImageLoader.Load(TestData.Sample(6));
         var face = DetectorFactory.Create(Manifest, "YuNet").Detect(demo, DetectionOptions.Default).OrderByDescending(f => f.Confidence).First().Box;
         using var canvas = new SKBitmap(new SKImageInfo(4000, 3000, SKColorType.Rgba8888, SKAlphaType.Unpremul));
@@ -104,7 +109,9 @@ public sealed class YuNetDetectorTests(ITestOutputHelper output)
         using (var c = new SKCanvas(canvas))
         using (var photo = SKImage.FromBitmap(demo.Bitmap))
         {
-            (float X, float Y, float Size)[] spots = [(300, 512, 22), (900, 1100, 26), (1500, 1152, 30), (2100, 700, 34), (2700, 2000, 24), (3300, 2560, 28)];
+            // Three faces centred on band edges (the first band's bottom, the third's top and bottom), three elsewhere.
+            (float X, float Y, float Size)[] spots = [(300, bands[0].Height, 22), (900, 1100, 26), (1500, bands[2].Top, 30),
+                (2100, bands[2].Top + bands[2].Height, 34), (2700, 2000, 24), (3300, 2560, 28)];
             foreach (var (x, y, size) in spots)
             {
                 float scale = size / MathF.Max(face.Width, face.Height);

@@ -317,22 +317,25 @@ internal static class Stages
             var (_, workers, threads) = best[variant];
             int rounds = int.Parse(opts.GetValueOrDefault("paired-rounds", "3"), CultureInfo.InvariantCulture);
             Console.WriteLine($"  paired rounds, {variant}: models only ({workers}x{threads}) and end to end (a new pwsh: {pairedScript}) back to back");
-            var rows = new List<(double ModelsOnly, double EndToEnd)>();
+            var rows = new List<(double ModelsOnly, double EndToEnd, double Warm, double Jit)>();
             for (int r = 0; r < rounds; r++)
             {
-                double mo = 0, e2e = 0;
+                double mo = 0;
+                (double Images, double Warm, double Jit) e2e;
                 if (r % 2 == 0) { mo = ModelsOnly(variant, workers, threads, out _); e2e = EndToEnd(opts["pwsh"], pairedScript); }
                 else { e2e = EndToEnd(opts["pwsh"], pairedScript); mo = ModelsOnly(variant, workers, threads, out _); }
-                rows.Add((mo, e2e));
-                Console.WriteLine($"    round {r + 1}: models only {mo,6:0.0} images/s, end to end {e2e,6:0.0} images/s, {100 * e2e / mo:0.0}%");
+                rows.Add((mo, e2e.Images, e2e.Warm, e2e.Jit));
+                Console.WriteLine($"    round {r + 1}: models only {mo,6:0.0} images/s, end to end {e2e.Images,6:0.0} images/s ({100 * e2e.Images / mo:0.0}%; JIT {e2e.Jit:0.00} s), same photos again in that process {e2e.Warm,6:0.0} images/s ({100 * e2e.Warm / mo:0.0}%)");
             }
             var ratios = rows.Select(x => x.EndToEnd / x.ModelsOnly).ToList();
-            Console.WriteLine($"    median {100 * Median(ratios):0.0}%");
+            var warmRatios = rows.Select(x => x.Warm / x.ModelsOnly).ToList();
+            Console.WriteLine($"    median {100 * Median(ratios):0.0}% (a second run in the same process: {100 * Median(warmRatios):0.0}%)");
             paired = new
             {
                 model = variant, workers, threads,
-                rounds = rows.Select(x => new { models_only = x.ModelsOnly, end_to_end = x.EndToEnd, ratio = x.EndToEnd / x.ModelsOnly }).ToArray(),
+                rounds = rows.Select(x => new { models_only = x.ModelsOnly, end_to_end = x.EndToEnd, ratio = x.EndToEnd / x.ModelsOnly, warm = x.Warm, warm_ratio = x.Warm / x.ModelsOnly, jit_seconds = x.Jit }).ToArray(),
                 median_ratio = Median(ratios),
+                median_warm_ratio = Median(warmRatios),
             };
         }
 
@@ -351,16 +354,21 @@ internal static class Stages
             var det = Open(detDesc);
             var lmk = Open(lmDesc);
             var emb = members.Select(m => (Session: Open(manifest.Get(m.Model)), Desc: manifest.Get(m.Model), m.Mirror)).ToArray();
-            // Per image and dynamic-batch member: one tensor with every face's views.
+            // Per image and dynamic-batch member: the face views in batches as OnnxFaceEmbedder makes them
+            // (at most MaxBatchViews views, a face's views never split).
             var batches = captured.Select(cap => emb.Select(e =>
             {
                 if (!e.Desc.DynamicBatch || cap.Landmarks.Count == 0) return null;
-                var views = cap.Embedder[e.Desc.Name].SelectMany(v => e.Mirror ? new[] { v.Plain, v.Mirrored } : [v.Plain]).ToList();
+                int perFace = e.Mirror ? 2 : 1, facesPerBatch = Math.Max(1, FaceNet.Engine.Embedding.OnnxFaceEmbedder.MaxBatchViews / perFace);
                 var inp = e.Desc.Input!;
                 int size = inp.Channels * inp.Height * inp.Width;
-                var t = new DenseTensor<float>([views.Count, inp.Channels, inp.Height, inp.Width]);
-                for (int i = 0; i < views.Count; i++) views[i].Buffer.Span.CopyTo(t.Buffer.Span.Slice(i * size, size));
-                return t;
+                return cap.Embedder[e.Desc.Name].Chunk(facesPerBatch).Select(chunk =>
+                {
+                    var views = chunk.SelectMany(v => e.Mirror ? new[] { v.Plain, v.Mirrored } : [v.Plain]).ToList();
+                    var t = new DenseTensor<float>([views.Count, inp.Channels, inp.Height, inp.Width]);
+                    for (int i = 0; i < views.Count; i++) views[i].Buffer.Span.CopyTo(t.Buffer.Span.Slice(i * size, size));
+                    return t;
+                }).ToList();
             }).ToArray()).ToArray();
             passes = 0;
             void Pass(InferenceSession session, string input, DenseTensor<float> t)
@@ -376,7 +384,7 @@ internal static class Stages
                 for (int m = 0; m < emb.Length; m++)
                 {
                     var (session, desc, mirror) = emb[m];
-                    if (batches[index][m] is { } batch) { Pass(session, desc.Input!.Name, batch); continue; }
+                    if (batches[index][m] is { } list) { foreach (var batch in list) Pass(session, desc.Input!.Name, batch); continue; }
                     foreach (var views in cap.Embedder[desc.Name])
                     {
                         Pass(session, desc.Input!.Name, views.Plain);
@@ -387,7 +395,7 @@ internal static class Stages
             // Warm-up: first runs allocate arenas and plans.
             for (int i = 0; i < Math.Min(3, captured.Count); i++) RunImage(i);
             for (int i = 0; i < captured.Count; i++)
-                passes += 1 + captured[i].Landmarks.Count + emb.Select((e, m) => batches[i][m] is not null ? 1 : captured[i].Landmarks.Count * (e.Mirror ? 2 : 1)).Sum();
+                passes += 1 + captured[i].Landmarks.Count + emb.Select((e, m) => batches[i][m]?.Count ?? captured[i].Landmarks.Count * (e.Mirror ? 2 : 1)).Sum();
             int total = captured.Count * repeat, next = -1;
             var sw = Stopwatch.StartNew();
             var threadsList = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
@@ -423,8 +431,8 @@ internal static class Stages
         return 0;
     }
 
-    /// <summary>Runs the end-to-end script in a new pwsh and reads its RESULT line's images/s.</summary>
-    private static double EndToEnd(string pwshDll, string script)
+    /// <summary>Runs the end-to-end script in a new pwsh and reads its RESULT line: images/s, images/s of the warm second run, JIT seconds.</summary>
+    private static (double Images, double Warm, double Jit) EndToEnd(string pwshDll, string script)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { pwshDll, "-NoProfile", "-NonInteractive", "-File", script }) psi.ArgumentList.Add(a);
@@ -435,7 +443,11 @@ internal static class Stages
         var line = output.Split('\n').LastOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"The end-to-end script printed no RESULT line (exit {process.ExitCode}):\n{output}\n{stderr.Result}");
         using var json = JsonDocument.Parse(line[7..]);
-        return json.RootElement.GetProperty("images").GetDouble() / json.RootElement.GetProperty("seconds").GetDouble();
+        var root = json.RootElement;
+        double images = root.GetProperty("images").GetDouble();
+        double warm = root.TryGetProperty("warm_seconds", out var w) && w.ValueKind == JsonValueKind.Number ? images / w.GetDouble() : double.NaN;
+        double jit = root.TryGetProperty("jit_seconds", out var j) && j.ValueKind == JsonValueKind.Number ? j.GetDouble() : double.NaN;
+        return (images / root.GetProperty("seconds").GetDouble(), warm, jit);
     }
 
     private static SKBitmap WarpNoMipmap(SKBitmap source, SKMatrix m, int width, int height)

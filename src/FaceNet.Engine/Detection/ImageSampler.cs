@@ -93,6 +93,15 @@ internal static class ImageSampler
                 throw new InvalidOperationException($"Could not resize {sw}x{sh} to {dw}x{dh}.");
             return;
         }
+        if (sw % dw == 0 && sh % dh == 0 && sw / dw == sh / dh) ResizeAreaWhole(source, destination, sw / dw, parallel);
+        else ResizeAreaWeighted(source, destination, parallel);
+    }
+
+    /// <summary>The general area resize: per output pixel, the source area it covers, weighted by overlap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void ResizeAreaWeighted(SKBitmap source, SKBitmap destination, bool parallel = true)
+    {
+        int sw = source.Width, sh = source.Height, dw = destination.Width, dh = destination.Height;
         var (xStart, xCount, xWeights, maxX) = AreaWeights(sw, dw);
         var (yStart, yCount, yWeights, maxY) = AreaWeights(sh, dh);
         byte* src = (byte*)source.GetPixels(), dst = (byte*)destination.GetPixels();
@@ -129,6 +138,47 @@ internal static class ImageSampler
                 d[4 * x + 3] = 255;
             }
             return row;
+        }, _ => { });
+        destination.NotifyPixelsChanged();
+    }
+
+    /// <summary>
+    /// A whole-number shrink (YuNet's quarter-size levels): each output pixel is the rounded mean of an f x f block,
+    /// summed in integers, which equals the weighted path's result (its weights are then 1/f each) at a third of its time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void ResizeAreaWhole(SKBitmap source, SKBitmap destination, int f, bool parallel)
+    {
+        int dw = destination.Width, dh = destination.Height;
+        byte* src = (byte*)source.GetPixels(), dst = (byte*)destination.GetPixels();
+        int srcStride = source.RowBytes, dstStride = destination.RowBytes;
+        int area = f * f, half = area / 2;
+        Parallel.For(0, dh, new ParallelOptions { MaxDegreeOfParallelism = parallel ? Environment.ProcessorCount : 1 }, () => new int[dw * 3], [MethodImpl(MethodImplOptions.AggressiveOptimization)] (y, _, sums) =>
+        {
+            Array.Clear(sums);
+            fixed (int* acc = sums)
+            {
+                for (int k = 0; k < f; k++)
+                {
+                    byte* s = src + (long)(y * f + k) * srcStride;
+                    for (int x = 0; x < dw; x++)
+                    {
+                        int r = 0, g = 0, b = 0;
+                        byte* p = s + 4 * f * x;
+                        for (int j = 0; j < f; j++, p += 4) { r += p[0]; g += p[1]; b += p[2]; }
+                        acc[3 * x] += r; acc[3 * x + 1] += g; acc[3 * x + 2] += b;
+                    }
+                }
+                byte* d = dst + (long)y * dstStride;
+                for (int x = 0; x < dw; x++)
+                {
+                    d[4 * x] = (byte)((acc[3 * x] + half) / area);
+                    d[4 * x + 1] = (byte)((acc[3 * x + 1] + half) / area);
+                    d[4 * x + 2] = (byte)((acc[3 * x + 2] + half) / area);
+                    d[4 * x + 3] = 255;
+                }
+            }
+            return sums;
         }, _ => { });
         destination.NotifyPixelsChanged();
     }
