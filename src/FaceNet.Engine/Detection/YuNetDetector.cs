@@ -14,7 +14,7 @@ namespace FaceNet.Engine.Detection;
 /// five landmarks per face. It finds faces of about 10 to 300 px, so a photo is read as a short pyramid: the first
 /// level at the scale that makes the smallest face asked for (20 px by default) <see cref="SmallestFace"/> px, then
 /// each level a quarter of the one before (area averages) until the whole photo is one face's size.
-/// A level larger than <see cref="WholePixels"/> runs in full-width bands of equal height that overlap by more than
+/// A level larger than <see cref="BandPixels"/> runs in full-width bands of equal height that overlap by more than
 /// the largest face such a level keeps (<see cref="BandedMaxFace"/>; larger faces come from the next level), so the
 /// ONNX Runtime arena holds one band's activations: about 1 GB for a whole 12 MP photo, about 155 MB for a band.
 /// Outputs are decoded as OpenCV's FaceDetectorYN does: per stride 8/16/32 cell, score sqrt(cls * obj),
@@ -27,12 +27,10 @@ public sealed class YuNetDetector : IFaceDetector
     /// <summary>The face size, in level pixels, the first level gives the smallest face asked for (at 7/8 of it, 2.3% of 20-40 px faces were lost).</summary>
     public const float SmallestFace = 20f;
 
-    /// <summary>Levels up to this many pixels run whole (a 1920x1280 photo: about 190 MB of activations).</summary>
-    public const int WholePixels = 3_000_000;
-
     /// <summary>
-    /// Larger levels run in bands of at most about this many pixels: seven bands of 544 rows for a 4000x3000 photo,
-    /// about 155 MB of activations and 42 ms each (eight of 512 rows took 7% longer and about 50 MB less with two workers).
+    /// Levels up to this many pixels run whole; larger ones in bands of at most about this many pixels: seven bands of
+    /// 544 rows for a 4000x3000 photo, about 155 MB of activations and 42 ms each (eight of 512 rows took 7% longer and
+    /// about 50 MB less with two workers), two of 704 rows for a 1920x1280 one (whole, it held about 100 MB more).
     /// </summary>
     public const int BandPixels = 2_300_000;
 
@@ -145,13 +143,13 @@ public sealed class YuNetDetector : IFaceDetector
 
     /// <summary>
     /// How a level of this size is read: whole (one band, padded to a multiple of 32) when it has at most
-    /// <see cref="WholePixels"/>, else in full-width bands of equal height, as few as <see cref="BandPixels"/> allows,
+    /// <see cref="BandPixels"/>, else in full-width bands of equal height, as few as that budget allows,
     /// each no taller than needed for that many, spread evenly from top to bottom (each overlap at least 128 rows).
     /// </summary>
     public static IReadOnlyList<(int Top, int Height)> Bands(int levelWidth, int levelHeight)
     {
         int pw = (levelWidth + Divisor - 1) / Divisor * Divisor;
-        if ((long)levelWidth * levelHeight <= WholePixels) return [(0, (levelHeight + Divisor - 1) / Divisor * Divisor)];
+        if ((long)levelWidth * levelHeight <= BandPixels) return [(0, (levelHeight + Divisor - 1) / Divisor * Divisor)];
         int tallest = Math.Max(Overlap + Divisor, BandPixels / pw / Divisor * Divisor);
         int count = Math.Max(2, (levelHeight - Overlap + (tallest - Overlap) - 1) / (tallest - Overlap));
         int height = Math.Min(tallest, ((levelHeight - Overlap + count - 1) / count + Overlap + Divisor - 1) / Divisor * Divisor);
