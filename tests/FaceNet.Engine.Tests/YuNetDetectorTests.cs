@@ -89,6 +89,34 @@ public sealed class YuNetDetectorTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(4000, 3000)]
+    [InlineData(3000, 4000)]
+    [InlineData(1920, 1280)]
+    [InlineData(20000, 300)]   // a panorama strip: bands at least 512 rows, so two of them
+    [InlineData(20000, 150)]   // shorter than one band: whole
+    [InlineData(10000, 10000)]
+    [InlineData(640, 480)]
+    public void Bands_cover_the_level_with_overlaps_of_at_least_128_rows(int width, int height)
+    {
+        var bands = YuNetDetector.Bands(width, height);
+        Assert.Equal(0, bands[0].Top);
+        Assert.True(bands[^1].Top + bands[^1].Height >= height);
+        Assert.All(bands, b => Assert.True(b.Top >= 0 && b.Height % 32 == 0 && b.Height >= 32));
+        for (int i = 1; i < bands.Count; i++)
+        {
+            Assert.Equal(bands[0].Height, bands[i].Height);
+            Assert.InRange(bands[i - 1].Top + bands[i - 1].Height - bands[i].Top, 128, bands[i].Height);
+        }
+        if (bands.Count > 1)
+        {
+            // Within the pixel budget unless a band has to be four overlaps tall, and never more rows read than 1.5x.
+            int pw = (width + 31) / 32 * 32;
+            Assert.True((long)pw * bands[0].Height <= YuNetDetector.BandPixels || bands[0].Height <= 512);
+            Assert.True(bands.Sum(b => b.Height) <= 1.5 * height, $"{bands.Count} bands of {bands[0].Height} rows for {height}");
+        }
+    }
+
     [Fact]
     public void Small_faces_anywhere_on_a_large_photo_are_found_once_and_a_blank_one_has_none()
     {

@@ -149,8 +149,9 @@ public sealed class YuNetDetector : IFaceDetector
     public static IReadOnlyList<(int Top, int Height)> Bands(int levelWidth, int levelHeight)
     {
         int pw = (levelWidth + Divisor - 1) / Divisor * Divisor;
-        if ((long)levelWidth * levelHeight <= BandPixels) return [(0, (levelHeight + Divisor - 1) / Divisor * Divisor)];
-        int tallest = Math.Max(Overlap + Divisor, BandPixels / pw / Divisor * Divisor);
+        // At least four overlaps tall: a very wide photo (a 100 MP panorama) would otherwise read most rows twice or more.
+        int tallest = Math.Max(4 * Overlap, BandPixels / pw / Divisor * Divisor);
+        if ((long)levelWidth * levelHeight <= BandPixels || levelHeight <= tallest) return [(0, (levelHeight + Divisor - 1) / Divisor * Divisor)];
         int count = Math.Max(2, (levelHeight - Overlap + (tallest - Overlap) - 1) / (tallest - Overlap));
         int height = Math.Min(tallest, ((levelHeight - Overlap + count - 1) / count + Overlap + Divisor - 1) / Divisor * Divisor);
         return Enumerable.Range(0, count).Select(band => ((int)((long)band * (levelHeight - height) / (count - 1)), height)).ToList();
