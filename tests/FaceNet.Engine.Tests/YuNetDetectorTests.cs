@@ -72,8 +72,8 @@ public sealed class YuNetDetectorTests(ITestOutputHelper output)
     [Fact]
     public void A_12_megapixel_photo_in_bands_gives_the_faces_the_photo_gives_at_its_own_size()
     {
-        // Demo photo 2 (1920x1280, no bands) scaled to 4000x2667 (10.7 MP: read in bands at the first level, faces over
-        // 96 px from the quarter-size level).
+        // Demo photo 2 (1920x1280: two tiles) scaled to 4000x2667 (10.7 MP: read in six tiles at the first level, faces
+        // over 96 px from the quarter-size level).
         using var source = ImageLoader.Load(TestData.Sample(2));
         var detector = DetectorFactory.Create(Manifest, "YuNet");
         var reference = detector.Detect(source, DetectionOptions.Default);
@@ -93,27 +93,28 @@ public sealed class YuNetDetectorTests(ITestOutputHelper output)
     [InlineData(4000, 3000)]
     [InlineData(3000, 4000)]
     [InlineData(1920, 1280)]
-    [InlineData(20000, 300)]   // a panorama strip: bands at least 512 rows, so two of them
-    [InlineData(20000, 150)]   // shorter than one band: whole
+    [InlineData(20000, 300)]   // a panorama strip
+    [InlineData(20000, 150)]   // shorter than one tile
     [InlineData(10000, 10000)]
     [InlineData(640, 480)]
-    public void Bands_cover_the_level_with_overlaps_of_at_least_128_rows(int width, int height)
+    public void Tiles_cover_the_level_with_overlaps_of_at_least_128_pixels(int width, int height)
     {
-        var bands = YuNetDetector.Bands(width, height);
-        Assert.Equal(0, bands[0].Top);
-        Assert.True(bands[^1].Top + bands[^1].Height >= height);
-        Assert.All(bands, b => Assert.True(b.Top >= 0 && b.Height % 32 == 0 && b.Height >= 32));
-        for (int i = 1; i < bands.Count; i++)
+        var tiles = YuNetDetector.Tiles(width, height);
+        Assert.All(tiles, t => Assert.True(t.Left >= 0 && t.Top >= 0 && t.Width % 32 == 0 && t.Height % 32 == 0));
+        Assert.All(tiles, t => Assert.Equal((tiles[0].Width, tiles[0].Height), (t.Width, t.Height)));
+        // Every pixel inside some tile, and every 96 px face (a square one anywhere) wholly inside one.
+        var rnd = new Random(width + height);
+        for (int k = 0; k < 2000; k++)
         {
-            Assert.Equal(bands[0].Height, bands[i].Height);
-            Assert.InRange(bands[i - 1].Top + bands[i - 1].Height - bands[i].Top, 128, bands[i].Height);
+            int side = Math.Min(96, Math.Min(width, height));
+            int x = rnd.Next(Math.Max(1, width - side + 1)), y = rnd.Next(Math.Max(1, height - side + 1));
+            Assert.Contains(tiles, t => t.Left <= x && t.Top <= y && x + side <= t.Left + t.Width && y + side <= t.Top + t.Height);
         }
-        if (bands.Count > 1)
+        if (tiles.Count > 1)
         {
-            // Within the pixel budget unless a band has to be four overlaps tall, and never more rows read than 1.5x.
-            int pw = (width + 31) / 32 * 32;
-            Assert.True((long)pw * bands[0].Height <= YuNetDetector.BandPixels || bands[0].Height <= 512);
-            Assert.True(bands.Sum(b => b.Height) <= 1.5 * height, $"{bands.Count} bands of {bands[0].Height} rows for {height}");
+            // Within the pixel budget unless a tile has to be four overlaps tall, and never more than 1.5x the pixels read.
+            Assert.True((long)tiles[0].Width * tiles[0].Height <= YuNetDetector.TilePixels || tiles[0].Height <= 512);
+            Assert.True(tiles.Sum(t => (long)t.Width * t.Height) <= 1.5 * width * height, $"{tiles.Count} tiles of {tiles[0].Width}x{tiles[0].Height}");
         }
     }
 
@@ -121,14 +122,14 @@ public sealed class YuNetDetectorTests(ITestOutputHelper output)
     public void Small_faces_anywhere_on_a_large_photo_are_found_once_and_a_blank_one_has_none()
     {
         // A clear, frontal demo face (the most confident one of sample 6) pasted at 22-34 px onto a 4000x3000 grey
-        // canvas: across the first level's band edges and away from them. Faces this small often score under 0.7 at
+        // canvas: across the first level's tile edges and away from them. Faces this small often score under 0.7 at
         // their own size and are kept by the second, enlarged look. (Recall at this size depends on the face: some
         // demo faces, turned or laughing, are not found below 40 px.)
-        var bands = YuNetDetector.Bands(4000, 3000);
-        Assert.True(bands.Count > 2 && bands.All(b => 4000 * b.Height <= YuNetDetector.BandPixels * 1.1), $"{bands.Count} bands");
-        Assert.Equal(0, bands[0].Top);
-        Assert.Equal(3000, bands[^1].Top + bands[^1].Height);
-        for (int i = 1; i < bands.Count; i++) Assert.InRange(bands[i - 1].Top + bands[i - 1].Height - bands[i].Top, 128, 1000); // overlaps
+        var tiles = YuNetDetector.Tiles(4000, 3000);
+        Assert.True(tiles.Count > 2, $"{tiles.Count} tiles");
+        // Tile edges inside the canvas, where pasted faces are cut in one tile and whole in another.
+        var edgesX = tiles.SelectMany(t => new[] { t.Left, t.Left + t.Width }).Where(v => v > 0 && v < 4000).Distinct().Order().ToList();
+        var edgesY = tiles.SelectMany(t => new[] { t.Top, t.Top + t.Height }).Where(v => v > 0 && v < 3000).Distinct().Order().ToList();
         using var demo = ImageLoader.Load(TestData.Sample(6));
         var face = DetectorFactory.Create(Manifest, "YuNet").Detect(demo, DetectionOptions.Default).OrderByDescending(f => f.Confidence).First().Box;
         using var canvas = new SKBitmap(new SKImageInfo(4000, 3000, SKColorType.Rgba8888, SKAlphaType.Unpremul));
@@ -137,9 +138,9 @@ public sealed class YuNetDetectorTests(ITestOutputHelper output)
         using (var c = new SKCanvas(canvas))
         using (var photo = SKImage.FromBitmap(demo.Bitmap))
         {
-            // Three faces centred on band edges (the first band's bottom, the third's top and bottom), three elsewhere.
-            (float X, float Y, float Size)[] spots = [(300, bands[0].Height, 22), (900, 1100, 26), (1500, bands[2].Top, 30),
-                (2100, bands[2].Top + bands[2].Height, 34), (2700, 2000, 24), (3300, 2560, 28)];
+            // Faces centred on tile edges (a row edge, a column edge, both at once), and elsewhere.
+            (float X, float Y, float Size)[] spots = [(300, edgesY[0], 22), (edgesX[0], 1900, 26), (edgesX[^1], edgesY[^1], 30),
+                (2100, 700, 34), (2700, 2000, 24), (3300, 2560, 28)];
             foreach (var (x, y, size) in spots)
             {
                 float scale = size / MathF.Max(face.Width, face.Height);

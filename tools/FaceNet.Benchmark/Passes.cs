@@ -162,15 +162,14 @@ internal static class Passes
         }
         if (camera is not null && manifest.TryGet(YuNetDetector.DetectorName, out var yunet))
         {
-            // One band of the first level of a 12 MP photo, as YuNet reads it (full width, BandPixels rows).
+            // Tiles of the first level of a 12 MP photo, as YuNet reads it.
             using var image = ImageLoader.Load(camera);
-            int pw = (image.Width + 31) / 32 * 32, ph = YuNetDetector.BandPixels / pw / 32 * 32;
             var spec = yunet.Input!;
-            for (int y0 = 0; y0 + ph <= image.Height && cases.GetValueOrDefault(yunet.Name)?.Real.Count is null or < 4; y0 += ph)
+            foreach (var (x0, y0, w, h) in YuNetDetector.Tiles(image.Width, image.Height).Take(4))
             {
-                var t = new DenseTensor<float>([1, 3, ph, pw]);
-                PixelSampler.CopyToTensor(image.Bitmap, 0, y0, pw, ph, spec, t.Buffer.Span);
-                For(yunet, $"1x3x{ph}x{pw}").Real.Add(t);
+                var t = new DenseTensor<float>([1, 3, h, w]);
+                PixelSampler.CopyToTensor(image.Bitmap, x0, y0, w, h, spec, t.Buffer.Span);
+                For(yunet, $"1x3x{h}x{w}").Real.Add(t);
             }
         }
         return [.. cases.Values];
