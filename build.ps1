@@ -15,6 +15,8 @@
                                 Re-runs the model preparation step (tools/FaceNet.ModelConverter prepare: tiny weights
                                 flushed to zero, MobileFaceNet's batch made symbolic) from the published originals into
                                 out/models-prepared/ and checks each result against models/models.json's sha256.
+                                -Source DIR holds the originals no registry serves: yunet_s_dynamic.onnx and
+                                face-reidentification-retail-0095.xml/.bin (models/README.md says where they come from).
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 #>
@@ -222,6 +224,13 @@ function Invoke-PrepareModels {
             'fr_landmark.onnx' = Join-Path $faceplugin 'model/fr_landmark.onnx'
             'fr_feature.onnx' = Join-Path $faceplugin 'model/fr_feature.onnx'
             'dlib_resnet.onnx' = $dlib
+        }
+        # FaceReid: our conversion of Open Model Zoo's FP16 IR, which no registry serves (-Source holds the .xml and .bin).
+        $irXml = if ($Source) { Join-Path $Source 'face-reidentification-retail-0095.xml' } else { $null }
+        if ($irXml -and (Test-Path $irXml)) {
+            $reid = Join-Path $work 'face_reid_0095.onnx'
+            Invoke-Native dotnet @($tool, 'openvino', '--xml', $irXml, '--bin', [System.IO.Path]::ChangeExtension($irXml, '.bin'), '--out', $reid)
+            $originals['face_reid_0095.onnx'] = $reid
         }
         $failed = 0
         foreach ($m in $manifest.models | Where-Object { $_.PSObject.Properties['file'] -and $_.PSObject.Properties['preparation'] }) {

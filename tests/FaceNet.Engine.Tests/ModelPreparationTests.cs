@@ -103,8 +103,8 @@ public sealed class ModelPreparationTests : IDisposable
     public void PRelu_rewrite_gives_the_same_outputs_with_convolutions_instead_of_PRelu()
     {
         // input -> Conv(3x3, 4 -> 8, bias) -> PRelu(slopes in [-0.9, 0.9]) -> Conv(3x3 depthwise, no bias) -> PRelu
-        // -> Conv(1x1, 8 -> 8, no bias) -> PRelu(one slope 1.2: kept) -> output. Random weights; ONNX Runtime runs both
-        // graphs on random inputs.
+        // -> Conv(1x1, 8 -> 8, no bias) -> PRelu(slopes of both signs and one of 1.2: kept) -> Conv(1x1) -> PRelu(one
+        // shared slope 1.5: the Relu + Clip form) -> output. Random weights; ONNX Runtime runs both graphs on random inputs.
         var rnd = new Random(3);
         float[] R(int n, float scale) => Enumerable.Range(0, n).Select(_ => (float)(rnd.NextDouble() * 2 - 1) * scale).ToArray();
         var b = new OnnxGraphBuilder();
@@ -121,15 +121,21 @@ public sealed class ModelPreparationTests : IDisposable
         var w2 = b.AddFloats("w2", [8, 8, 1, 1], R(64, 0.5f));
         var z2 = b.AddNode("Conv", [pd, w2], null, OnnxAttribute.Of("kernel_shape", 1L, 1L));
         var s2 = b.AddFloats("s2", [8, 1, 1], [.. R(7, 0.9f), 1.2f]);
-        b.AddNode("PRelu", [z2, s2], "output");
+        var p2 = b.AddNode("PRelu", [z2, s2]);
+        var w3 = b.AddFloats("w3", [8, 8, 1, 1], R(64, 0.5f));
+        var b3 = b.AddFloats("b3", [8], R(8, 0.2f));
+        var z3 = b.AddNode("Conv", [p2, w3, b3], null, OnnxAttribute.Of("kernel_shape", 1L, 1L));
+        var s3 = b.AddFloats("s3", [1], [1.5f]);
+        b.AddNode("PRelu", [z3, s3], "output");
         b.AddOutput("output", OnnxDataType.Float, "N", 8L, 9L, 9L);
         var original = b.ToModelBytes("prelu", 8, 13, "FaceNet tests", "1", "");
 
         var result = ModelPreparer.Prepare(original, 1e-9f, dynamicBatch: false, rewritePRelu: true);
         var ops = new OnnxModelFile(result.Bytes).Nodes.Select(n => n.OpType).ToList();
-        Assert.Equal(1, ops.Count(o => o == "PRelu"));   // the one with a slope above 1
-        Assert.Equal(5, ops.Count(o => o == "Conv"));     // two per rewritten pair, one left
-        Assert.Contains(result.BatchChanges, c => c.StartsWith("2 Conv -> PRelu pairs rewritten"));
+        Assert.Equal(1, ops.Count(o => o == "PRelu"));   // the one with slopes on both sides of [0, 1]
+        Assert.Equal(7, ops.Count(o => o == "Conv"));     // two per rewritten pair, one left
+        Assert.Equal(1, ops.Count(o => o == "Clip"));     // the shared slope of 1.5
+        Assert.Contains(result.BatchChanges, c => c.StartsWith("3 Conv -> PRelu pairs rewritten"));
 
         File.WriteAllBytes(Path.Combine(_dir, "prelu.onnx"), original);
         File.WriteAllBytes(Path.Combine(_dir, "rewritten.onnx"), result.Bytes);

