@@ -122,6 +122,34 @@ public class FalseMatchTableTests
         }
     }
 
+    [Fact]
+    public void Worst_domain_rows_take_the_highest_threshold_so_the_rate_holds_on_every_domain()
+    {
+        var rng = new Random(11);
+        // "big": 100,000 impostor scores uniform in [0, 1); "dense": 2,000 scores crowded higher, in [0.3, 1.1),
+        // as a set of photos from one session is.
+        var big = Enumerable.Range(0, 100_000).Select(_ => (float)rng.NextDouble()).ToArray();
+        var dense = Enumerable.Range(0, 2_000).Select(_ => 0.3f + 0.8f * (float)rng.NextDouble()).ToArray();
+        var rows = FalseMatchTable.BuildWorstDomainRows([("big", big), ("dense", dense)], [1e-1, 1e-2, 1e-3, 1e-4, 1e-5]);
+        // 1e-4 still has 10 false matches allowed on "big"; 1e-5 has 1 on any domain (left out).
+        Assert.Equal([1e-1, 1e-2, 1e-3, 1e-4], rows.Select(r => r.Rate));
+        foreach (var r in rows)
+        {
+            Assert.Equal(2, r.Domains!.Length);
+            foreach (var (d, scores) in new[] { (r.Domains[0], big), (r.Domains[1], dense) })
+            {
+                Assert.Equal(scores.LongCount(s => s >= r.Threshold), d.FalseMatches);
+                // Every domain that can measure the rate (3 or more false matches allowed) holds it.
+                if (Math.Floor(r.Rate * scores.Length) >= 3) Assert.True(d.MeasuredRate <= r.Rate, $"{d.Domain} at {r.Rate}: {d.MeasuredRate}");
+            }
+            Assert.Equal(r.Domains.Max(d => d.MeasuredRate), r.MeasuredRate);
+        }
+        // The dense set sets the threshold while it has the pairs to (2,000 x 1e-3 = 2 allowed: too few from 1e-3 on).
+        Assert.Equal(["dense", "dense", "big", "big"], rows.Select(r => r.GovernedBy));
+        Assert.True(rows[0].Threshold > FalseMatchTable.BuildRows(big, [1e-1])[0].Threshold);
+        Assert.Null(rows[2].Domains![1].OwnThreshold);
+    }
+
     private static FalseMatchTable Table() => new("M", new FalseMatchCalibration
     {
         Dataset = "test", Pairs = 1_000_000,

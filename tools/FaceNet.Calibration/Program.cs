@@ -29,12 +29,21 @@ public static class Program
         FaceNet.Calibration: Similarity knots and false match rate tables for models/models.json.
 
           dotnet run --project tools/FaceNet.Calibration -c Release -- [--models A,B] [--write] [--top 25]
-              [--dataset DIR] [--manifest PATH] [--workers N] [--exclusions FILE] [--cache DIR] [--limit N]
+              [--dataset DIR] [--domains NAME=DIR,...|none] [--default-rate 0.001] [--manifest PATH] [--workers N]
+              [--exclusions FILE] [--cache DIR] [--limit N]
 
           --models      embedders to calibrate (default: every Embedder/Ensemble in the manifest)
           --write       write 'similarity' and 'falseMatchRates' of those models into the manifest
           --top N       list the N closest different-identity pairs (to inspect for mislabels; default 25)
           --dataset     LFW View 1 folder (default ../shared/data/lfw-view1)
+          --domains     more photo sets, person folders each (default caltech=../shared/data/caltech-faces,
+                        lfw-tight=out/lfw-tight; make the second with tools/FaceNet.Validation tight-crops). Each rate's
+                        threshold is the highest of the domains' own thresholds for it (the worst domain's), so the rate
+                        holds on every domain; a domain sets thresholds down to 3 false matches in its pairs.
+                        An ambiguous-pairs.txt in a domain folder ("folderA,folderB" lines) leaves those people's
+                        cross pairs out; a folder of LFW names also leaves out lfw-exclusions.txt's pairs.
+          --default-rate  the default threshold: the DevTrain accuracy-maximising threshold, raised where needed to
+                        the threshold of this rate on every domain (default 0.001; 'keep' leaves defaultThreshold)
           --exclusions  pairs/photos left out of the table (default lfw-exclusions.txt beside this tool's source)
           --cache       folder for per-model embeddings (default out/calibration); keyed by the model's fingerprint
           --limit N     first N photos only (smoke test; never written)
@@ -58,7 +67,7 @@ public static class Program
     }
 
     private sealed record Options(string Dataset, string ManifestPath, string[]? Models, bool Write, int Top, int Workers,
-        string Exclusions, string Cache, int Limit)
+        string Exclusions, string Cache, int Limit, (string Name, string Dir)[] Domains, double? DefaultRate)
     {
         public static Options Parse(string[] args)
         {
@@ -79,12 +88,19 @@ public static class Program
                 int.Parse(Get("workers", Math.Min(2, Environment.ProcessorCount).ToString())),
                 Get("exclusions", Path.Combine(root, "tools", "FaceNet.Calibration", "lfw-exclusions.txt")),
                 Get("cache", Path.Combine(root, "out", "calibration")),
-                int.Parse(Get("limit", "0")));
+                int.Parse(Get("limit", "0")),
+                ParseDomains(Get("domains", $"caltech={Path.Combine(root, "..", "shared", "data", "caltech-faces")},lfw-tight={Path.Combine(root, "out", "lfw-tight")}")),
+                Get("default-rate", "0.001") is var dr && dr == "keep" ? null : double.Parse(dr, CultureInfo.InvariantCulture));
             if (o.Models is not null) d.Remove("models");
             if (d.Count > 0) throw new ArgumentException($"Unknown option(s): {string.Join(", ", d.Keys.Select(k => "--" + k))}.\n{Usage}");
             return o;
         }
     }
+
+    private static (string, string)[] ParseDomains(string value) => value == "none" ? [] : value
+        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(x => x.Split('=', 2) is [var n, var d] && n.Length > 0 && d.Length > 0 ? (n, d) : throw new ArgumentException($"--domains: expected NAME=DIR, got '{x}'."))
+        .ToArray();
 
     public static string RepoRoot()
     {
@@ -96,6 +112,57 @@ public static class Program
     private sealed record Photo(string Path, string Person, string File);
     private sealed record Located(FaceLandmarks Landmarks, int FacesFound);
 
+    /// <summary>One set of photos: person folders, the face chosen in each, and the pairs left out.</summary>
+    private sealed class Domain
+    {
+        public required string Name { get; init; }
+        public required string Root { get; init; }
+        public required string Description { get; init; }
+        public required List<Photo> Photos { get; init; }
+        /// <summary>true: the largest detection containing the image centre (LFW); false: the largest detection.</summary>
+        public required bool Centred { get; init; }
+        public Located?[] Faces { get; set; } = [];
+        public int[] Used { get; set; } = [];
+        public Exclusions Exclusions { get; set; } = null!;
+        public string FaceRule => Centred ? "the largest detection containing the image centre, else the largest" : "the largest detection";
+    }
+
+    private static List<Photo> ListPhotos(string root) => Directory.EnumerateDirectories(root).OrderBy(p => p, StringComparer.Ordinal)
+        .SelectMany(dir => Directory.EnumerateFiles(dir).Where(f => f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            .OrderBy(p => p, StringComparer.Ordinal)
+            .Select(f => new Photo(f, System.IO.Path.GetFileName(dir), System.IO.Path.GetFileName(f))))
+        .ToList();
+
+    private static Domain LoadDomain(string name, string dir, Options opt)
+    {
+        if (!Directory.Exists(dir))
+            throw new DirectoryNotFoundException($"Domain '{name}': folder '{dir}' not found" +
+                (name == "lfw-tight" ? " (make it with: dotnet run --project tools/FaceNet.Validation -c Release -- tight-crops)." : "."));
+        var photos = ListPhotos(dir);
+        if (photos.Count == 0) throw new DirectoryNotFoundException($"Domain '{name}': no person folders with photos in '{dir}'.");
+        bool lfwNames = photos.Any(p => p.File == $"{p.Person}_0001.jpg");
+        var index = photos.Select((p, i) => (p.File, i)).ToDictionary(x => x.File, x => x.i, StringComparer.Ordinal);
+        var personOf = photos.Select(p => p.Person).ToArray();
+        var exclusions = Exclusions.Load(lfwNames ? opt.Exclusions : "", index, personOf);
+        var ambiguous = Path.Combine(dir, "ambiguous-pairs.txt");
+        if (File.Exists(ambiguous)) exclusions.AddPeopleFile(ambiguous);
+        var source = File.Exists(Path.Combine(dir, "SOURCE.txt")) ? File.ReadLines(Path.Combine(dir, "SOURCE.txt")).First().Trim() : null;
+        return new Domain
+        {
+            Name = name,
+            Root = dir,
+            Description = name switch
+            {
+                "caltech" => "Caltech frontal faces 1999 (Caltech 101 'Faces'): 26 private people in offices and outdoors, about 450x300 colour; ../shared/data/caltech-faces",
+                "lfw-tight" => "LFW View 1 tight grey crops: each photo cut to its detected face box at 92:112, scaled to 92x112 grey (ID-badge and face-dataset crops); tools/FaceNet.Validation tight-crops",
+                _ => source ?? dir,
+            },
+            Photos = photos,
+            Centred = lfwNames,
+            Exclusions = exclusions,
+        };
+    }
+
     private static int Run(Options opt, TextWriter o)
     {
         if (opt.Workers > 1) OnnxSessionCache.IntraOpThreads = 1;
@@ -105,31 +172,42 @@ public static class Program
         foreach (var m in models) if (!m.IsEmbedder) throw new ArgumentException($"'{m.Name}' is not an embedder.");
 
         var root = FindImageRoot(opt.Dataset);
-        var photos = Directory.EnumerateDirectories(root).OrderBy(p => p, StringComparer.Ordinal)
-            .SelectMany(dir => Directory.EnumerateFiles(dir, "*.jpg").OrderBy(p => p, StringComparer.Ordinal)
-                .Select(f => new Photo(f, System.IO.Path.GetFileName(dir), System.IO.Path.GetFileName(f))))
-            .ToList();
-        if (opt.Limit > 0) photos = photos.Take(opt.Limit).ToList();
-        var index = photos.Select((p, i) => (p.File, i)).ToDictionary(x => x.File, x => x.i, StringComparer.Ordinal);
-        o.WriteLine($"dataset: {root}: {photos.Count} photos of {photos.Select(p => p.Person).Distinct().Count()} people");
+        var lfwPhotos = ListPhotos(root);
+        if (opt.Limit > 0) lfwPhotos = lfwPhotos.Take(opt.Limit).ToList();
+        var lfwIndex = lfwPhotos.Select((p, i) => (p.File, i)).ToDictionary(x => x.File, x => x.i, StringComparer.Ordinal);
+        var lfw = new Domain
+        {
+            Name = "lfw",
+            Root = root,
+            Description = "LFW View 1 (deep-funneled 250x250, the 4,992 photos named by pairsDevTrain.txt and pairsDevTest.txt; ../shared/data/lfw-view1)",
+            Photos = lfwPhotos,
+            Centred = true,
+            Exclusions = Exclusions.Load(opt.Exclusions, lfwIndex, lfwPhotos.Select(p => p.Person).ToArray()),
+        };
+        var domains = new List<Domain> { lfw };
+        domains.AddRange(opt.Domains.Select(d => LoadDomain(d.Name, d.Dir, opt)));
 
         // 1. Locate the face of each photo once (the detector and landmarks are shared by all embedders).
         var analyzer = new FaceAnalyzer(manifest);
-        var located = new Located?[photos.Count];
-        var sw = Stopwatch.StartNew();
-        Parallel.For(0, photos.Count, new ParallelOptions { MaxDegreeOfParallelism = opt.Workers }, i =>
+        foreach (var domain in domains)
         {
-            using var image = ImageLoader.Load(photos[i].Path);
-            located[i] = Locate(analyzer, image);
-        });
-        var used = Enumerable.Range(0, photos.Count).Where(i => located[i] is not null).ToArray();
-        o.WriteLine($"faces: detected in {used.Length} of {photos.Count} photos ({sw.Elapsed.TotalSeconds:0} s); " +
-                    $"{photos.Count - used.Length} without a detected face are left out (a cmdlet never compares them)");
-        foreach (var i in Enumerable.Range(0, photos.Count).Where(i => located[i] is null).Take(20)) o.WriteLine($"  no face: {photos[i].File}");
+            var photos = domain.Photos;
+            var located = new Located?[photos.Count];
+            var sw = Stopwatch.StartNew();
+            Parallel.For(0, photos.Count, new ParallelOptions { MaxDegreeOfParallelism = opt.Workers }, i =>
+            {
+                using var image = ImageLoader.Load(photos[i].Path);
+                located[i] = Locate(analyzer, image, domain.Centred);
+            });
+            domain.Faces = located;
+            domain.Used = Enumerable.Range(0, photos.Count).Where(i => located[i] is not null).ToArray();
+            o.WriteLine($"domain {domain.Name}: {domain.Root}: {photos.Count} photos of {photos.Select(p => p.Person).Distinct().Count()} people; " +
+                        $"faces detected in {domain.Used.Length} ({sw.Elapsed.TotalSeconds:0} s); {photos.Count - domain.Used.Length} without a detected face are left out (a cmdlet never compares them)");
+            foreach (var i in Enumerable.Range(0, photos.Count).Where(i => located[i] is null).Take(20)) o.WriteLine($"  no face: {photos[i].File}");
+        }
 
-        var exclusions = Exclusions.Load(opt.Exclusions, index);
-        var devTrain = LoadPairs(Path.Combine(opt.Dataset, "pairsDevTrain.txt"), index);
-        var devTest = LoadPairs(Path.Combine(opt.Dataset, "pairsDevTest.txt"), index);
+        var devTrain = LoadPairs(Path.Combine(opt.Dataset, "pairsDevTrain.txt"), lfwIndex);
+        var devTest = LoadPairs(Path.Combine(opt.Dataset, "pairsDevTest.txt"), lfwIndex);
         string date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
         foreach (var model in models)
@@ -137,46 +215,76 @@ public static class Program
             o.WriteLine();
             o.WriteLine($"=== {model.Name} ({model.Kind}) ===");
             string fingerprint = CalibrationFingerprint.Of(manifest, model);
-            var vectors = EmbedAll(manifest, model, photos, located, opt, fingerprint, o);
-
+            var perDomain = new List<(Domain Domain, float[] Impostors, List<(int A, int B, float Score)> Closest, long Excluded)>();
+            float[]?[] vectors = [];
+            foreach (var domain in domains)
+            {
+                var v = EmbedAll(manifest, model, domain, opt, fingerprint, o);
+                if (domain == lfw) vectors = v;
+                float DomainScore(int a, int b) => System.Numerics.Tensors.TensorPrimitives.Dot(v[a], v[b]);
+                var (impostors, closest, excludedCount, _) = AllDifferentPairs(domain.Used, domain.Photos, domain.Exclusions, DomainScore, opt.Top);
+                perDomain.Add((domain, impostors, closest, excludedCount));
+            }
             float Score(int a, int b) => System.Numerics.Tensors.TensorPrimitives.Dot(vectors[a], vectors[b]);
-            double threshold = model.DefaultThreshold ?? 0.5;
 
             // Pair medians on the View 1 pair lists (pairs with a photo lacking a face are skipped).
-            (double Same, double Diff, int NSame, int NDiff) Medians(List<(int A, int B, bool Same)> pairs)
+            (double Same, double Diff, int NSame, int NDiff, double[] S, double[] D) Pairs(List<(int A, int B, bool Same)> pairs)
             {
                 var ok = pairs.Where(p => vectors[p.A] is not null && vectors[p.B] is not null).ToList();
                 var s = ok.Where(p => p.Same).Select(p => (double)Score(p.A, p.B)).ToArray();
                 var d = ok.Where(p => !p.Same).Select(p => (double)Score(p.A, p.B)).ToArray();
-                return (Median(s), Median(d), s.Length, d.Length);
+                return (Median((double[])s.Clone()), Median((double[])d.Clone()), s.Length, d.Length, s, d);
             }
-            var train = Medians(devTrain);
-            var test = Medians(devTest);
+            var train = Pairs(devTrain);
+            var test = Pairs(devTest);
+            var allDiffMedian = MedianInPlace((float[])perDomain[0].Impostors.Clone());
 
-            // All different-identity pairs among photos with a face.
-            var (impostors, closest, excludedCount, sameAll) = AllDifferentPairs(used, photos, exclusions, Score, opt.Top);
-            var allDiffMedian = MedianInPlace((float[])impostors.Clone());
+            foreach (var (domain, impostors, closest, excluded) in perDomain)
+            {
+                o.WriteLine($"{domain.Name}: different-identity pairs {impostors.Length:N0} (excluded {excluded:N0}); closest {Math.Min(closest.Count, domain == lfw ? opt.Top : 10)} (inspect for mislabels):");
+                foreach (var (a, b, sc) in closest.Take(domain == lfw ? opt.Top : 10))
+                    o.WriteLine($"  {sc:0.0000}  {domain.Photos[a].Person}/{domain.Photos[a].File}  {domain.Photos[b].Person}/{domain.Photos[b].File}");
+            }
+
+            var rows = FalseMatchTable.BuildWorstDomainRows(perDomain.Select(d => (d.Domain.Name, d.Impostors)).ToList(), FalseMatchTable.StandardRates);
+
+            // The default threshold: DevTrain's accuracy-maximising one, raised to the chosen rate's (worst-domain) threshold.
+            var (accT, accTrain) = BestThreshold(train.S, train.D);
+            double threshold = model.DefaultThreshold ?? accT;
+            string? thresholdSource = null;
+            if (opt.DefaultRate is double rate)
+            {
+                var row = rows.FirstOrDefault(r => Math.Abs(r.Rate - rate) < rate * 1e-9)
+                    ?? throw new ArgumentException($"--default-rate {rate}: no row for that rate (rates: {string.Join(", ", rows.Select(r => r.Rate))}).");
+                bool raised = row.Threshold > accT;
+                threshold = Math.Round(Math.Max(accT, row.Threshold), 4, MidpointRounding.ToPositiveInfinity);
+                thresholdSource = FormattableString.Invariant(
+                    $"The higher of two cosines: the LFW View 1 DevTrain accuracy-maximising threshold ({accT:0.0000}, {accTrain:P2} on DevTrain) and the false match rate {rate:0.####} threshold ({row.Threshold:0.0000}, the highest of the domains' own: {row.GovernedBy}); ") +
+                    (raised ? "the second, so the default keeps false matches at or below that rate on every domain measured" : "the first; it already keeps false matches at or below that rate on every domain measured") +
+                    FormattableString.Invariant($" ({DomainRates(perDomain, threshold)}). DevTrain {Accuracy(train.S, train.D, threshold):P2}, DevTest {Accuracy(test.S, test.D, threshold):P2} at it; tools/FaceNet.Calibration --default-rate {rate:0.####}");
+            }
 
             SimilarityScale scale;
             try { scale = SimilarityScale.FromMedians(train.Diff, threshold, train.Same); }
             catch (ArgumentException ex) { o.WriteLine($"similarity: cannot calibrate: {ex.Message}"); continue; }
 
-            o.WriteLine($"default threshold (cosine): {threshold:0.0000} ({model.ThresholdSource})");
+            o.WriteLine($"DevTrain accuracy-maximising threshold: {accT:0.0000} ({accTrain:P2}); manifest default {model.DefaultThreshold:0.0000}");
+            o.WriteLine($"default threshold (cosine): {threshold:0.0000}" + (thresholdSource is null ? $" ({model.ThresholdSource})" : " (--default-rate)"));
+            o.WriteLine($"  DevTrain {Accuracy(train.S, train.D, threshold):P2}, DevTest {Accuracy(test.S, test.D, threshold):P2} " +
+                        $"(DevTest false matches {Frac(test.D.Count(x => x >= threshold), test.D.Length)}, false non-matches {Frac(test.S.Count(x => x < threshold), test.S.Length)})");
+            o.WriteLine($"  false match rates at it: {DomainRates(perDomain, threshold)}");
+            if (model.DefaultThreshold is float old && Math.Abs(old - threshold) > 1e-6)
+                o.WriteLine($"  at the manifest's default {old:0.0000} before this run: DevTest {Accuracy(test.S, test.D, old):P2}; false match rates {DomainRates(perDomain, old)}");
             o.WriteLine($"DevTrain medians: same {train.Same:0.0000} ({train.NSame} pairs), different {train.Diff:0.0000} ({train.NDiff} pairs)");
             o.WriteLine($"similarity knots: " + string.Join(", ", scale.Knots.Select(k => $"{k.Cosine:0.0000}->{k.Similarity:0.#}")));
             o.WriteLine($"Similarity readings: DevTrain same median {scale.ToSimilarity(train.Same):0.0}%, different median {scale.ToSimilarity(train.Diff):0.0}%; " +
                         $"DevTest same median {scale.ToSimilarity(test.Same):0.0}% (cos {test.Same:0.0000}), different median {scale.ToSimilarity(test.Diff):0.0}% (cos {test.Diff:0.0000}); " +
-                        $"all different pairs median {scale.ToSimilarity(allDiffMedian):0.0}% (cos {allDiffMedian:0.0000}); default threshold {scale.ToSimilarity(threshold):0.0}%");
+                        $"all LFW different pairs median {scale.ToSimilarity(allDiffMedian):0.0}% (cos {allDiffMedian:0.0000}); default threshold {scale.ToSimilarity(threshold):0.0}%");
 
-            o.WriteLine($"different-identity pairs: {impostors.Length:N0} (excluded {excludedCount}); same-identity pairs (not used): {sameAll:N0}");
-            o.WriteLine($"closest {closest.Count} different-identity pairs (inspect for mislabels):");
-            foreach (var (a, b, s) in closest)
-                o.WriteLine($"  {s:0.0000}  {photos[a].File}  {photos[b].File}");
-
-            var rows = FalseMatchTable.BuildRows(impostors, FalseMatchTable.StandardRates);
-            o.WriteLine($"{"rate",-8} {"cosine",8} {"similarity",10} {"false matches",14} {"measured",10} {"upper 95%",10}");
+            o.WriteLine($"{"rate",-8} {"cosine",8} {"similarity",10} {"set by",-10} " + string.Join(" ", perDomain.Select(d => $"{d.Domain.Name + " (own cosine)",-32}")));
             foreach (var r in rows)
-                o.WriteLine($"{r.Rate,-8:0.#####} {r.Threshold,8:0.0000} {scale.ToSimilarity(r.Threshold),9:0.0}% {r.FalseMatches,14:N0} {r.MeasuredRate,10:0.00e+0} {r.Upper95,10:0.00e+0}");
+                o.WriteLine($"{r.Rate,-8:0.#####} {r.Threshold,8:0.0000} {scale.ToSimilarity(r.Threshold),9:0.0}% {r.GovernedBy,-10} " +
+                            string.Join(" ", r.Domains!.Select(d => $"{$"{d.FalseMatches:N0} = {d.MeasuredRate:0.00e+0} ({(d.OwnThreshold is { } ot ? ot.ToString("0.0000") : "-")})",-32}")));
 
             if (!opt.Write) continue;
             if (opt.Limit > 0) { o.WriteLine("--limit given: not writing."); continue; }
@@ -193,45 +301,91 @@ public static class Program
             };
             var fmr = new FalseMatchCalibration
             {
-                Dataset = "LFW View 1 (deep-funneled 250x250, the 4,992 photos named by pairsDevTrain.txt and pairsDevTest.txt; ../shared/data/lfw-view1)",
-                Photos = photos.Count,
-                PhotosUsed = used.Length,
-                Pairs = impostors.LongLength,
+                Dataset = lfw.Description,
+                Photos = lfw.Photos.Count,
+                PhotosUsed = lfw.Used.Length,
+                Pairs = perDomain[0].Impostors.LongLength,
                 Date = date,
                 Confidence = "upper95: one-sided 95% Clopper-Pearson upper bound on the true rate (3/N rule of three at 0 false matches)",
-                Excluded = exclusions.Describe(),
+                Excluded = lfw.Exclusions.Describe(),
                 Fingerprint = fingerprint,
-                Notes = "All different-identity pairs (by LFW folder name) among photos with a detected face; face = largest detection containing the image centre. " +
-                        "Threshold = midpoint between the k-th and (k+1)-th highest different-pair cosine, k = floor(rate x pairs). " +
-                        "The closest different pairs were inspected for mislabels and duplicates (tools/FaceNet.Calibration/lfw-exclusions.txt).",
+                Method = perDomain.Count == 1 ? "one domain" :
+                    "worst domain: each rate's threshold is the highest of the domains' own thresholds for it (a domain sets one where it allows at least 3 false matches), " +
+                    "so the measured rate is at most the stated rate on every domain that can measure it; falseMatches, measuredRate and upper95 are the worst domain's, " +
+                    "and domains lists each one's. Lower rates than a domain can measure rest on the others (its own count at them is still listed).",
+                Domains = perDomain.Select(d => new FalseMatchDomain
+                {
+                    Name = d.Domain.Name,
+                    Dataset = d.Domain.Description,
+                    Photos = d.Domain.Photos.Count,
+                    PhotosUsed = d.Domain.Used.Length,
+                    Pairs = d.Impostors.LongLength,
+                    Face = d.Domain.FaceRule,
+                    SetsThresholdsDownTo = 3.0 / d.Impostors.LongLength,
+                    Excluded = d.Domain == lfw ? null : d.Domain.Exclusions.Describe() is { Length: > 0 } ex ? ex : null,
+                }).ToArray(),
+                Notes = "All different-identity pairs (by person folder) among photos with a detected face. " +
+                        "A domain's own threshold for rate r is the midpoint between the k-th and (k+1)-th highest different-pair cosine, k = floor(r x its pairs). " +
+                        "The closest different pairs were inspected for mislabels and duplicates (tools/FaceNet.Calibration/lfw-exclusions.txt; caltech's ambiguous-pairs.txt).",
                 Rows = rows.ToArray(),
             };
-            ManifestWriter.Write(opt.ManifestPath, model.Name, similarity, fmr);
-            o.WriteLine($"written: {opt.ManifestPath} ({model.Name}: similarity, falseMatchRates)");
+            ManifestWriter.Write(opt.ManifestPath, model.Name, similarity, fmr, thresholdSource is null ? null : (threshold, thresholdSource));
+            o.WriteLine($"written: {opt.ManifestPath} ({model.Name}: similarity, falseMatchRates{(thresholdSource is null ? "" : ", defaultThreshold")})");
         }
         return 0;
     }
 
-    /// <summary>The largest detection whose box contains the image centre (LFW photos are centred on the named person), else the largest; null without a detection.</summary>
-    private static Located? Locate(FaceAnalyzer analyzer, FaceImage image)
+    private static string Frac(long k, long n) => FormattableString.Invariant($"{k}/{n} = {(double)k / Math.Max(1, n):P2}");
+
+    private static string DomainRates(IEnumerable<(Domain Domain, float[] Impostors, List<(int, int, float)> Closest, long Excluded)> domains, double threshold) =>
+        string.Join(", ", domains.Select(d =>
+        {
+            long k = d.Impostors.LongCount(x => x >= threshold);
+            return FormattableString.Invariant($"{d.Domain.Name} {(double)k / d.Impostors.Length:0.00e+0} ({k:N0} of {d.Impostors.LongLength:N0})");
+        }));
+
+    private static double Accuracy(double[] same, double[] diff, double t) =>
+        (same.Count(x => x >= t) + diff.Count(x => x < t)) / (double)(same.Length + diff.Length);
+
+    /// <summary>The accuracy-maximising threshold: the midpoint between consecutive sorted scores with the most pairs right (the lowest of ties).</summary>
+    private static (double Threshold, double Accuracy) BestThreshold(double[] same, double[] diff)
+    {
+        var all = same.Select(x => (x, true)).Concat(diff.Select(x => (x, false))).OrderBy(p => p.x).ToArray();
+        int n = all.Length, right = same.Length, best = right;     // threshold below everything: all same right, all different wrong
+        double bestT = all[0].x - 1e-6;
+        for (int i = 0; i < n; i++)
+        {
+            right += all[i].Item2 ? -1 : 1;                          // pair i now falls below the threshold
+            if (i + 1 < n && all[i + 1].x == all[i].x) continue;
+            if (right > best) { best = right; bestT = i + 1 < n ? (all[i].x + all[i + 1].x) / 2 : all[i].x + 1e-6; }
+        }
+        return (bestT, (double)best / n);
+    }
+
+    /// <summary>
+    /// The photo's face: with <paramref name="centred"/> (LFW photos are centred on the named person) the largest detection
+    /// whose box contains the image centre, else the largest; null without a detection.
+    /// </summary>
+    private static Located? Locate(FaceAnalyzer analyzer, FaceImage image, bool centred)
     {
         var boxes = analyzer.Detector.Detect(image, DetectionOptions.Default);
         if (boxes.Count == 0) return null;
         var c = new PointF2(image.Width / 2f, image.Height / 2f);
-        var containing = boxes.Where(b => b.Box.X <= c.X && c.X <= b.Box.Right && b.Box.Y <= c.Y && c.Y <= b.Box.Bottom).ToList();
+        var containing = centred ? boxes.Where(b => b.Box.X <= c.X && c.X <= b.Box.Right && b.Box.Y <= c.Y && c.Y <= b.Box.Bottom).ToList() : [];
         var box = (containing.Count > 0 ? containing : boxes.ToList()).MaxBy(b => b.Box.Area)!.Box;
         return new Located(analyzer.Landmarker.Detect(image, box), boxes.Count);
     }
 
-    private static float[]?[] EmbedAll(ModelManifest manifest, ModelDescriptor model, List<Photo> photos, Located?[] located,
-        Options opt, string fingerprint, TextWriter o)
+    private static float[]?[] EmbedAll(ModelManifest manifest, ModelDescriptor model, Domain domain, Options opt, string fingerprint, TextWriter o)
     {
+        var photos = domain.Photos;
+        var located = domain.Faces;
         Directory.CreateDirectory(opt.Cache);
-        string cacheFile = Path.Combine(opt.Cache, $"{model.Name}-{fingerprint}-{photos.Count}.bin");
+        string cacheFile = Path.Combine(opt.Cache, $"{model.Name}-{fingerprint}-{domain.Name}-{photos.Count}.bin");
         if (File.Exists(cacheFile))
         {
             var cached = ReadCache(cacheFile, photos);
-            if (cached is not null) { o.WriteLine($"embeddings: from cache {cacheFile}"); return cached; }
+            if (cached is not null) { o.WriteLine($"{domain.Name} embeddings: from cache {cacheFile}"); return cached; }
         }
         var embedder = EmbedderFactory.Create(manifest, model.Name);
         var vectors = new float[]?[photos.Count];
@@ -243,9 +397,9 @@ public static class Program
             using var image = ImageLoader.Load(photos[i].Path);
             vectors[i] = embedder.Embed(image, [face.Landmarks])[0];
             int n = Interlocked.Increment(ref done);
-            if (n % 500 == 0) Console.Error.WriteLine($"  {model.Name}: {n} photos, {n / sw.Elapsed.TotalSeconds:0.0}/s");
+            if (n % 500 == 0) Console.Error.WriteLine($"  {model.Name} {domain.Name}: {n} photos, {n / sw.Elapsed.TotalSeconds:0.0}/s");
         });
-        o.WriteLine($"embeddings: {done} photos in {sw.Elapsed.TotalSeconds:0} s ({done / Math.Max(1e-9, sw.Elapsed.TotalSeconds):0.0} photos/s)");
+        o.WriteLine($"{domain.Name} embeddings: {done} photos in {sw.Elapsed.TotalSeconds:0} s ({done / Math.Max(1e-9, sw.Elapsed.TotalSeconds):0.0} photos/s)");
         WriteCache(cacheFile, photos, vectors);
         return vectors;
     }
@@ -378,11 +532,25 @@ internal sealed class Exclusions
 
     public string[] Describe() => _lines.ToArray();
 
-    public static Exclusions Load(string file, Dictionary<string, int> index)
+    /// <summary>A domain's ambiguous-pairs.txt: "folderA,folderB" lines, people who may be one person; their cross pairs are left out.</summary>
+    public void AddPeopleFile(string file)
     {
-        var e = new Exclusions();
-        e._personOf = new string[index.Count];
-        foreach (var (name, i) in index) e._personOf[i] = name[..name.LastIndexOf('_')];
+        var people = _personOf.ToHashSet(StringComparer.Ordinal);
+        foreach (var raw in File.ReadAllLines(file))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            if (line.Split(',', StringSplitOptions.TrimEntries) is not [var a, var b] || !people.Contains(a) || !people.Contains(b))
+                throw new InvalidDataException($"'{file}': expected 'folderA,folderB' naming two person folders, got '{line}'.");
+            _people.Add(Ordered(a, b));
+            _lines.Add($"{a}/* {b}/*: listed in {Path.GetFileName(file)} (may be one person; their cross pairs are unknown)");
+        }
+    }
+
+    /// <summary>personOf: each photo's person (its folder), by index.</summary>
+    public static Exclusions Load(string file, Dictionary<string, int> index, string[] personOf)
+    {
+        var e = new Exclusions { _personOf = personOf };
         var people = e._personOf.ToHashSet(StringComparer.Ordinal);
         if (!File.Exists(file)) return e;
         foreach (var x in LfwExclusionLines.Read(file))
@@ -416,12 +584,17 @@ internal static class ManifestWriter
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static void Write(string path, string model, SimilarityCalibration similarity, FalseMatchCalibration fmr)
+    public static void Write(string path, string model, SimilarityCalibration similarity, FalseMatchCalibration fmr, (double Threshold, string Source)? defaultThreshold = null)
     {
         var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject();
         var entry = root["models"]!.AsArray().Select(n => n!.AsObject())
             .FirstOrDefault(n => string.Equals((string?)n["name"], model, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidDataException($"'{path}' no longer has a model '{model}'.");
+        if (defaultThreshold is { } d)
+        {
+            entry["defaultThreshold"] = JsonValue.Create(d.Threshold);
+            entry["thresholdSource"] = JsonValue.Create(d.Source);
+        }
         entry["similarity"] = JsonSerializer.SerializeToNode(similarity, s_options);
         entry["falseMatchRates"] = JsonSerializer.SerializeToNode(fmr, s_options);
         var sb = new StringBuilder();

@@ -42,7 +42,7 @@ public static class AccuracyCommand
         double threshold = fixedThreshold ?? embedder.DefaultThreshold;
         var (scores, same) = Score(test, cache);
         o.WriteLine();
-        o.WriteLine($"accuracy at {(fixedThreshold is null ? "shipped default" : "given")} threshold {threshold:0.0000}: {Metrics.AccuracyAt(scores, same, threshold):P2}");
+        o.WriteLine($"accuracy at {(fixedThreshold is null ? "shipped default" : "given")} threshold {threshold:0.0000}: {Metrics.AccuracyAt(scores, same, threshold):P2}; {ErrorRates(scores, same, threshold)}");
         var (bestT, bestAcc) = Metrics.BestThreshold(scores, same);
         o.WriteLine($"best-threshold accuracy on this file (optimistic, for information): {bestAcc:P2} at {bestT:0.0000}");
         if (test.Folds > 1)
@@ -63,9 +63,17 @@ public static class AccuracyCommand
             var (tt, tacc) = Metrics.BestThreshold(ts, tsame);
             o.WriteLine();
             o.WriteLine($"threshold chosen on train file: {tt:0.0000} (train accuracy {tacc:P2})");
-            o.WriteLine($"accuracy on {Path.GetFileName(pairsPath)} at that threshold: {Metrics.AccuracyAt(scores, same, tt):P2}");
+            o.WriteLine($"accuracy on {Path.GetFileName(pairsPath)} at that threshold: {Metrics.AccuracyAt(scores, same, tt):P2}; {ErrorRates(scores, same, tt)}");
         }
         return 0;
+    }
+
+    /// <summary>False match rate (different pairs at or above t) and false non-match rate (same pairs below t), with counts.</summary>
+    public static string ErrorRates(double[] scores, bool[] same, double t)
+    {
+        int diff = same.Count(s => !s), sm = same.Length - diff;
+        int fm = scores.Where((x, i) => !same[i] && x >= t).Count(), fnm = scores.Where((x, i) => same[i] && x < t).Count();
+        return $"false match rate {(double)fm / Math.Max(1, diff):P2} ({fm} of {diff} different pairs), false non-match rate {(double)fnm / Math.Max(1, sm):P2} ({fnm} of {sm} same pairs)";
     }
 
     public static (double[] Scores, bool[] Same) Score(PairsFile pairs, EmbeddingCache cache) =>

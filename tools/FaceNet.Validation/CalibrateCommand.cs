@@ -30,7 +30,7 @@ public static class CalibrateCommand
         int workers = cl.Workers();
         var crop = cl.LandmarkCrop();
         cl.RejectUnknown();
-        if (names.Length != 2) throw new ArgumentException("--models takes exactly two embedders, A,B.");
+        if (names.Length < 2) throw new ArgumentException("--models takes two or more embedders, A,B[,C...].");
 
         var root = PairsFile.FindImageRoot(dataset);
         var train = AccuracyCommand.Limit(PairsFile.Load(trainPath, root), limit);
@@ -91,35 +91,60 @@ public static class CalibrateCommand
         }
 
         var choices = new List<string>();
+        var grid = WeightGrid(names.Length, step);
         foreach (var (mirror, centred) in new[] { (true, false), (true, true), (false, false) })
         {
-            var a = cos[new Variant(names[0], mirror, centred)];
-            var b = cos[new Variant(names[1], mirror, centred)];
-            o.WriteLine();
-            o.WriteLine($"Fusion w*cos({names[0]}) + (1-w)*cos({names[1]}), mirror {(mirror ? "on" : "off")}, {(centred ? "centred on DevTrain means" : "not centred")}:");
-            o.WriteLine($"{"w",5} {"train T",8} {"train acc",9} {"train AUC",9} {"test acc",9} {"test best",9} {"test AUC",9}");
-            (double W, double T, double Acc, double Auc) best = (-1, 0, -1, -1);
-            int steps = (int)Math.Round(1 / step);
-            for (int k = 0; k <= steps; k++)
+            var member = names.Select(n => cos[new Variant(n, mirror, centred)]).ToArray();
+            double[] Fuse(double[] w, Func<(double[] Train, double[] Test), double[]> part)
             {
-                double w = Math.Round(k * step, 4);
-                double[] Fuse(double[] x, double[] y) => x.Select((xi, i) => w * xi + (1 - w) * y[i]).ToArray();
-                var tr = Fuse(a.Train, b.Train); var te = Fuse(a.Test, b.Test);
-                var (t, acc) = Metrics.BestThreshold(tr, trainSame);
-                double auc = Metrics.Auc(tr, trainSame);
-                o.WriteLine($"{w,5:0.00} {t,8:0.0000} {acc,9:P2} {auc,9:0.00000} {Metrics.AccuracyAt(te, testSame, t),9:P2} {Metrics.BestThreshold(te, testSame).Accuracy,9:P2} {Metrics.Auc(te, testSame),9:0.00000}");
-                // Chosen on train only: accuracy first, AUC breaks ties.
-                if (acc > best.Acc || (acc == best.Acc && auc > best.Auc)) best = (w, t, acc, auc);
+                var f = new double[part(member[0]).Length];
+                for (int m = 0; m < member.Length; m++)
+                {
+                    var x = part(member[m]);
+                    for (int i = 0; i < f.Length; i++) f[i] += w[m] * x[i];
+                }
+                return f;
             }
-            var fa = a.Test.Select((x, i) => best.W * x + (1 - best.W) * b.Test[i]).ToArray();
-            choices.Add($"mirror {(mirror ? "on" : "off")}, {(centred ? "centred" : "not centred")}: w = {best.W:0.00}, T = {best.T:0.0000} " +
-                        $"(train {best.Acc:P2}) -> test {Metrics.AccuracyAt(fa, testSame, best.T):P2}");
+            var rows = grid.Select(w =>
+            {
+                var tr = Fuse(w, s => s.Train); var te = Fuse(w, s => s.Test);
+                var (t, acc) = Metrics.BestThreshold(tr, trainSame);
+                return (W: w, T: t, Acc: acc, Auc: Metrics.Auc(tr, trainSame), TestAcc: Metrics.AccuracyAt(te, testSame, t),
+                        TestBest: Metrics.BestThreshold(te, testSame).Accuracy, TestAuc: Metrics.Auc(te, testSame));
+            }).ToList();
+            // Chosen on train only: accuracy first, AUC breaks ties.
+            var best = rows.OrderByDescending(r => r.Acc).ThenByDescending(r => r.Auc).First();
+            o.WriteLine();
+            o.WriteLine($"Fusion sum of w_m*cos(m) over {string.Join(", ", names)}, mirror {(mirror ? "on" : "off")}, {(centred ? "centred on DevTrain means" : "not centred")}" +
+                        (rows.Count > 25 ? $" ({rows.Count} weightings; the 20 best on train):" : ":"));
+            o.WriteLine($"{"weights",-20} {"train T",8} {"train acc",9} {"train AUC",9} {"test acc",9} {"test best",9} {"test AUC",9}");
+            var shown = rows.Count > 25 ? rows.OrderByDescending(r => r.Acc).ThenByDescending(r => r.Auc).Take(20) : rows;
+            foreach (var r in shown)
+                o.WriteLine($"{Weights(r.W),-20} {r.T,8:0.0000} {r.Acc,9:P2} {r.Auc,9:0.00000} {r.TestAcc,9:P2} {r.TestBest,9:P2} {r.TestAuc,9:0.00000}");
+            choices.Add($"mirror {(mirror ? "on" : "off")}, {(centred ? "centred" : "not centred")}: w = {Weights(best.W)}, T = {best.T:0.0000} " +
+                        $"(train {best.Acc:P2}, AUC {best.Auc:0.00000}) -> test {best.TestAcc:P2}, AUC {best.TestAuc:0.00000}");
         }
         o.WriteLine();
         o.WriteLine("Chosen on train (max train accuracy, ties by train AUC):");
         foreach (var c in choices) o.WriteLine("  " + c);
         return 0;
     }
+
+    /// <summary>Every weighting of n members in steps of step that sums to 1 (each weight 0..1).</summary>
+    public static List<double[]> WeightGrid(int n, double step)
+    {
+        int steps = (int)Math.Round(1 / step);
+        var result = new List<double[]>();
+        void Fill(int[] k, int m, int left)
+        {
+            if (m == n - 1) { k[m] = left; result.Add(k.Select(x => Math.Round(x * step, 4)).ToArray()); return; }
+            for (int i = left; i >= 0; i--) { k[m] = i; Fill(k, m + 1, left - i); }
+        }
+        Fill(new int[n], 0, steps);
+        return result;
+    }
+
+    private static string Weights(double[] w) => string.Join(" ", w.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)));
 
     /// <summary>The composed raw vectors must equal what the engine's OnnxFaceEmbedder returns.</summary>
     private static void SelfCheck(ModelManifest manifest, RawEmbedder[] members, EmbeddingCache cache, FaceLocator locator, IEnumerable<string> paths, TextWriter o)

@@ -78,6 +78,36 @@ public sealed record FalseMatchRow
     public double MeasuredRate { get; init; }
     /// <summary>One-sided 95% Clopper-Pearson upper bound on the true rate.</summary>
     public double Upper95 { get; init; }
+    /// <summary>The domain whose own threshold for this rate is the highest, and so set Threshold (null: one domain only).</summary>
+    public string? GovernedBy { get; init; }
+    /// <summary>The rate at Threshold on each domain measured (FalseMatches, MeasuredRate and Upper95 above are the worst of them).</summary>
+    public DomainFalseMatches[]? Domains { get; init; }
+}
+
+/// <summary>One domain's false matches at a row's threshold.</summary>
+public sealed record DomainFalseMatches
+{
+    public string Domain { get; init; } = "";
+    /// <summary>The domain's own threshold for the row's rate; null where its pairs are too few to set one.</summary>
+    public double? OwnThreshold { get; init; }
+    public long FalseMatches { get; init; }
+    public double MeasuredRate { get; init; }
+    public double Upper95 { get; init; }
+}
+
+/// <summary>One set of photos a false match table was measured on.</summary>
+public sealed record FalseMatchDomain
+{
+    public string Name { get; init; } = "";
+    public string Dataset { get; init; } = "";
+    public int Photos { get; init; }
+    public int PhotosUsed { get; init; }
+    public long Pairs { get; init; }
+    /// <summary>Which detection is the photo's face.</summary>
+    public string? Face { get; init; }
+    /// <summary>Rates at or above this rest on enough of the domain's pairs for it to set thresholds.</summary>
+    public double SetsThresholdsDownTo { get; init; }
+    public string[]? Excluded { get; init; }
 }
 
 /// <summary>An embedder's false match rate table and its provenance.</summary>
@@ -95,6 +125,10 @@ public sealed record FalseMatchCalibration
     public string[]? Excluded { get; init; }
     public string? Fingerprint { get; init; }
     public string? Notes { get; init; }
+    /// <summary>How the rows' thresholds combine the domains (for example the worst domain's threshold per rate).</summary>
+    public string? Method { get; init; }
+    /// <summary>Every domain measured, the primary one (Dataset, Photos, Pairs above) first.</summary>
+    public FalseMatchDomain[]? Domains { get; init; }
     public FalseMatchRow[] Rows { get; init; } = [];
 }
 
@@ -179,7 +213,7 @@ public sealed record ModelDescriptor
 public sealed record ModelManifest
 {
     public int SchemaVersion { get; init; } = 1;
-    public string DefaultDetector { get; init; } = "UltraFace";
+    public string DefaultDetector { get; init; } = "YuNet";
     public string DefaultLandmarks { get; init; } = "Landmark68";
     public string DefaultEmbedder { get; init; } = "Ensemble";
     public List<ModelDescriptor> Models { get; init; } = [];

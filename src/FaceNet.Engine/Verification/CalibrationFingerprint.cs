@@ -17,7 +17,8 @@ public static class CalibrationFingerprint
     {
         var sb = new StringBuilder();
         Append(manifest, model, sb, depth: 0);
-        foreach (var name in new[] { manifest.DefaultDetector, manifest.DefaultLandmarks })
+        // YuNet is named even when it is not the default detector: it reads large photos in the tools that calibrate.
+        foreach (var name in new[] { manifest.DefaultDetector, "YuNet", manifest.DefaultLandmarks })
             if (manifest.TryGet(name, out var d)) sb.Append('|').Append(d.Name).Append(':').Append(d.Sha256);
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString()));
         return Convert.ToHexString(hash, 0, 8).ToLowerInvariant();

@@ -36,8 +36,20 @@ public sealed class FalseMatchTable
             if (row.Rate <= rate * (1 + 1e-9)) return row;
         throw new FalseMatchRateException(Model, rate, MinimumRate,
             $"A false match rate of {Format(rate)} is below what the calibration data supports for model '{Model}': " +
-            $"the smallest measured rate is {Format(MinimumRate)} ({_rows[^1].FalseMatches} false matches in {Calibration.Pairs:N0} different-person pairs of {Calibration.Dataset}). " +
+            $"the smallest measured rate is {Format(MinimumRate)} ({_rows[^1].FalseMatches} false matches in {Calibration.Pairs:N0} different-person pairs of {Calibration.Dataset}" +
+            (Calibration.Domains is { Length: > 1 } ds ? $"; measured on {ds.Length} domains: {string.Join(", ", ds.Select(x => x.Name))}" : "") + "). " +
             $"Use -FalseMatchRate {Format(MinimumRate)} or more, or -Threshold.");
+    }
+
+    /// <summary>One line on a row: its threshold, and the false matches measured at it on each domain.</summary>
+    public static string Describe(FalseMatchRow row, FalseMatchCalibration calibration)
+    {
+        var domains = row.Domains is { Length: > 0 } d
+            ? string.Join("; ", d.Select(x => string.Create(CultureInfo.InvariantCulture,
+                $"{x.Domain} {x.MeasuredRate:0.00e+0} ({x.FalseMatches:N0} of {calibration.Domains?.FirstOrDefault(c => c.Name == x.Domain)?.Pairs ?? 0:N0} pairs, 95% upper bound {x.Upper95:0.00e+0})")))
+            : string.Create(CultureInfo.InvariantCulture, $"{row.MeasuredRate:0.00e+0} ({row.FalseMatches:N0} of {calibration.Pairs:N0} pairs, 95% upper bound {row.Upper95:0.00e+0})");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"False match rate {Format(row.Rate)}: threshold cosine {row.Threshold:0.0000}{(row.GovernedBy is { } g ? $" (set by {g}, the worst domain)" : "")}; measured {domains}.");
     }
 
     public static FalseMatchTable? For(ModelDescriptor model) =>
@@ -65,11 +77,7 @@ public sealed class FalseMatchTable
         {
             long k = (long)Math.Floor(rate * n + 1e-9);
             if (k < minFalseMatches || k >= n) continue;
-            double threshold = ((double)sorted[k - 1] + sorted[k]) / 2;
-            // Scores are compared as floats: make sure the k-th is at or above and the (k+1)-th below.
-            float t = (float)threshold;
-            if (t > sorted[k - 1]) t = sorted[k - 1];
-            if (t <= sorted[k]) t = MathF.BitIncrement(sorted[k]);   // float rounding or ties: never count the (k+1)-th
+            float t = ThresholdAt(sorted, k);
             long matches = CountAtOrAbove(sorted, t);
             rows.Add(new FalseMatchRow
             {
@@ -81,6 +89,74 @@ public sealed class FalseMatchTable
             });
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Rows for several domains at once (the first is the primary): for each rate, every domain with at least
+    /// <paramref name="minToSetThreshold"/> false matches allowed (floor(rate x its pairs)) gives its own threshold as
+    /// <see cref="BuildRows"/> would, and the row takes the highest of them, so the rate holds on every such domain.
+    /// Domains with too few pairs for a rate still report their false matches at it. A row needs one domain with at
+    /// least <paramref name="minFalseMatches"/> allowed. The row's own counts are the worst domain's.
+    /// </summary>
+    public static List<FalseMatchRow> BuildWorstDomainRows(IReadOnlyList<(string Name, float[] Scores)> domains, IEnumerable<double> rates,
+        int minFalseMatches = 10, int minToSetThreshold = 3)
+    {
+        if (domains.Count == 0) throw new ArgumentException("No domains.", nameof(domains));
+        var sorted = domains.Select(d => { var x = (float[])d.Scores.Clone(); Array.Sort(x); Array.Reverse(x); return x; }).ToArray();
+        var rows = new List<FalseMatchRow>();
+        foreach (double rate in rates.OrderByDescending(r => r))
+        {
+            var own = new float?[domains.Count];
+            bool supported = false;
+            for (int d = 0; d < domains.Count; d++)
+            {
+                long n = sorted[d].Length;
+                long k = (long)Math.Floor(rate * n + 1e-9);
+                if (k >= minFalseMatches && k < n) supported = true;
+                if (k >= minToSetThreshold && k < n) own[d] = ThresholdAt(sorted[d], k);
+            }
+            if (!supported) continue;
+            int governing = -1;
+            for (int d = 0; d < domains.Count; d++)
+                if (own[d] is { } t && (governing < 0 || t > own[governing]!.Value)) governing = d;
+            float threshold = own[governing]!.Value;
+            var per = new DomainFalseMatches[domains.Count];
+            for (int d = 0; d < domains.Count; d++)
+            {
+                long n = sorted[d].Length, matches = CountAtOrAbove(sorted[d], threshold);
+                per[d] = new DomainFalseMatches
+                {
+                    Domain = domains[d].Name,
+                    OwnThreshold = own[d],
+                    FalseMatches = matches,
+                    MeasuredRate = (double)matches / n,
+                    Upper95 = ConfidenceBounds.ClopperPearsonUpper(matches, n, 0.95),
+                };
+            }
+            var worst = per.MaxBy(p => p.MeasuredRate)!;
+            rows.Add(new FalseMatchRow
+            {
+                Rate = rate,
+                Threshold = threshold,
+                FalseMatches = worst.FalseMatches,
+                MeasuredRate = worst.MeasuredRate,
+                Upper95 = worst.Upper95,
+                GovernedBy = domains[governing].Name,
+                Domains = per,
+            });
+        }
+        return rows;
+    }
+
+    /// <summary>The midpoint between the k-th and (k+1)-th highest, as a float that counts exactly the k highest (fewer on ties).</summary>
+    private static float ThresholdAt(float[] descending, long k)
+    {
+        double threshold = ((double)descending[k - 1] + descending[k]) / 2;
+        // Scores are compared as floats: make sure the k-th is at or above and the (k+1)-th below.
+        float t = (float)threshold;
+        if (t > descending[k - 1]) t = descending[k - 1];
+        if (t <= descending[k]) t = MathF.BitIncrement(descending[k]);   // float rounding or ties: never count the (k+1)-th
+        return t;
     }
 
     private static long CountAtOrAbove(float[] descending, float t)

@@ -273,8 +273,7 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
             {
                 var row = table.Lookup(FalseMatchRate);
                 ThresholdCosine = row.Threshold;
-                WriteVerbose(string.Create(CultureInfo.InvariantCulture,
-                    $"False match rate {FalseMatchRate}: threshold cosine {row.Threshold:0.0000} (measured rate {row.MeasuredRate:0.00e+0}, {row.FalseMatches} false matches in {table.Calibration.Pairs:N0} pairs, 95% upper bound {row.Upper95:0.00e+0})."));
+                WriteVerbose(FalseMatchTable.Describe(row, table.Calibration));
             }
             catch (FalseMatchRateException ex)
             {
