@@ -8,6 +8,13 @@
     ./build.ps1 -Task Test      Builds, fetches test photos, runs the xunit and Pester tests, prints
                                 'N passed, N failed, N skipped' as its last line; exits non-zero on any failure.
     ./build.ps1 -Task Accuracy  Verification accuracy on an LFW-format folder (-Dataset, -Pairs, optional -Model, -Train).
+    ./build.ps1 -Task TightCrops
+                                Cuts LFW View 1 (or -Dataset) to 92x112 grey crops of each detected face (out/lfw-tight,
+                                as ID badges and face datasets hold faces), then runs Accuracy on them (-Model, -Train).
+    ./build.ps1 -Task Calibrate [-Model A,B] [-Write]
+                                False match rates per set of photos (LFW View 1, Caltech faces, the tight crops, which it
+                                makes first if out/lfw-tight is missing), default thresholds and Similarity knots
+                                (tools/FaceNet.Calibration); -Write stores them in models/models.json.
     ./build.ps1 -Task Detection Detector recall on a folder with dlib imglab XML ground truth (-Dataset).
     ./build.ps1 -Task Benchmark Speed benchmark (tools/FaceNet.Benchmark): optional -SkipPeer, -Memory.
     ./build.ps1 -Task Fuzz      Builds and runs tools/fuzz/Invoke-FaceFuzz.ps1 (2,000 mutated files; see docs/reliability.md).
@@ -22,7 +29,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'Detection', 'Benchmark', 'Fuzz', 'PrepareModels', 'Clean')]
+    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'TightCrops', 'Calibrate', 'Detection', 'Benchmark', 'Fuzz', 'PrepareModels', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
@@ -31,6 +38,8 @@ param(
     [string] $Pairs,
     [string] $Train,
     [string] $Model,
+    # Calibrate: write the results into models/models.json
+    [switch] $Write,
     # Benchmark arguments
     [switch] $SkipPeer,
     [switch] $Memory,
@@ -272,6 +281,23 @@ switch ($Task) {
         if ($Model) { $a += @('--model', $Model) }
         if ($Train) { $a += @('--train', $Train) }
         Invoke-Validation $a
+    }
+    'TightCrops' {
+        if (-not $Dataset) { $Dataset = Join-Path $SharedDir 'data/lfw-view1' }
+        $tight = Join-Path $Out 'lfw-tight'
+        Invoke-Validation @('tight-crops', '--dataset', $Dataset, '--out', $tight)
+        $a = @('accuracy', '--dataset', $tight, '--pairs', (Join-Path $tight 'pairsDevTest.txt'))
+        if ($Model) { $a += @('--model', $Model) }
+        if ($Train) { $a += @('--train', $Train) }
+        Invoke-Validation $a
+    }
+    'Calibrate' {
+        $tight = Join-Path $Out 'lfw-tight'
+        if (-not (Test-Path (Join-Path $tight 'pairsDevTest.txt'))) { Invoke-Validation @('tight-crops', '--out', $tight) }
+        $a = @()
+        if ($Model) { $a += @('--models', $Model) }
+        if ($Write) { $a += '--write' }
+        Invoke-Native dotnet (@('run', '-c', 'Release', '--project', (Join-Path $Root 'tools/FaceNet.Calibration'), '--') + $a)
     }
     'Detection' {
         if (-not $Dataset) { $Dataset = Join-Path $SharedDir 'data/face-samples/detection' }

@@ -9,25 +9,20 @@ using Xunit.Abstractions;
 
 namespace FaceNet.Engine.Tests;
 
-/// <summary>YuNet, the default detector above 400x300: its pyramid, bands, second look at small faces, and the decode it reads.</summary>
+/// <summary>YuNet, the default detector: its pyramid, bands, second look at small faces, and the decode it reads.</summary>
 public sealed class YuNetDetectorTests(ITestOutputHelper output)
 {
     private static ModelManifest Manifest => ModelManifest.Load(Path.Combine(TestData.ModelsDir, "models.json"));
 
     [Fact]
-    public void Default_detector_keeps_ultraface_for_lfw_sized_photos_and_uses_yunet_where_small_faces_would_shrink_away()
+    public void Default_detector_is_yunet_on_every_photo_with_a_framed_retry_that_asks_ultraface_too()
     {
-        var auto = Assert.IsType<AutoDetector>(DetectorFactory.Create(Manifest, null));
-        var none = DetectionOptions.Default;
-        Assert.IsType<UltraFaceDetector>(auto.For(250, 250, none));   // LFW: the calibrated pipeline
-        Assert.IsType<UltraFaceDetector>(auto.For(400, 300, none));   // a 20 px face is still 16 px at 320x240
-        Assert.IsType<YuNetDetector>(auto.For(401, 300, none));
-        Assert.IsType<YuNetDetector>(auto.For(4000, 3000, none));
-        // The photo's size decides, not -MinFaceSize (which only drops faces), except that faces under
-        // 20 px need YuNet even on a small photo.
-        Assert.IsType<YuNetDetector>(auto.For(1920, 1280, none with { MinFaceSize = 100 }));
-        Assert.IsType<UltraFaceDetector>(auto.For(250, 250, none with { MinFaceSize = 100 }));
-        Assert.IsType<YuNetDetector>(auto.For(250, 250, none with { MinFaceSize = 12 }));
+        var retry = Assert.IsType<PaddedRetryDetector>(DetectorFactory.Create(Manifest, null));
+        Assert.IsType<YuNetDetector>(retry.Inner);
+        Assert.Equal("YuNet", Manifest.DefaultDetector);
+        // A detector asked for by name is that detector, still with the framed retry.
+        Assert.IsType<UltraFaceDetector>(Assert.IsType<PaddedRetryDetector>(DetectorFactory.Create(Manifest, "UltraFace")).Inner);
+        Assert.IsType<MtcnnDetector>(DetectorFactory.ReaderFor(DetectorFactory.Create(Manifest, "Mtcnn")));
     }
 
     [Fact]

@@ -333,7 +333,7 @@ foreach ($w in $workloads.Keys) {
 $null = $md.AppendLine()
 $null = $md.AppendLine('Median ms per stage, one thread, IntraOpThreads=1 (embed = one model pass; align/embed per face):')
 $null = $md.AppendLine()
-$stageNames = @('decode', 'detect.resize', 'detect.fill', 'detect.run', 'detect', 'landmarks', 'align.MobileFaceNet', 'embed.MobileFaceNet', 'align.Dlib', 'embed.Dlib')
+$stageNames = @('decode', 'detect.resize', 'detect.fill', 'detect.run', 'detect', 'landmarks', 'align.MobileFaceNet', 'embed.MobileFaceNet', 'align.Dlib', 'embed.Dlib', 'align.FaceReid', 'embed.FaceReid')
 $null = $md.AppendLine("| workload | $($stageNames -join ' | ') | decode for detection |")
 $null = $md.AppendLine("| --- |$(' ---: |' * ($stageNames.Count + 1))")
 foreach ($w in $workloads.Keys) {

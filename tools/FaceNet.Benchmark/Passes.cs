@@ -101,7 +101,7 @@ internal static class Passes
     private static List<Case> Capture(ModelManifest manifest, string[] lfw, string? camera)
     {
         var analyzer = new FaceAnalyzer(manifest);
-        var ultra = manifest.Get(manifest.DefaultDetector);
+        var ultra = manifest.Get(DetectorFactory.UltraFace);
         var landmark = manifest.Get(manifest.DefaultLandmarks);
         var embedders = manifest.Models.Where(m => m.Kind == "Embedder" && m.File is not null).ToList();
         // MTCNN's refine and output stages on face crops (batches of 8), as its cascade feeds them.

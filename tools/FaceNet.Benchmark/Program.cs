@@ -120,7 +120,7 @@ internal static class Stages
             .Select(manifest.Get).ToArray();
 
         var analyzer = new FaceAnalyzer(manifest);
-        var detDesc = manifest.Get(manifest.DefaultDetector);
+        var detDesc = manifest.Get(DetectorFactory.UltraFace);   // the stage breakdown replays UltraFace's input; 'detect' times the default
         var lmDesc = manifest.Get(manifest.DefaultLandmarks);
         var detIn = detDesc.Input!;
         var lmIn = lmDesc.Input!;
@@ -179,7 +179,7 @@ internal static class Stages
             t1 = Stopwatch.GetTimestamp();
             Add("detect", Ms(t1 - t0));
             // The default detector picks UltraFace or YuNet by image size; record which ran.
-            var used = analyzer.Detector is AutoDetector auto ? auto.For(image).Name : analyzer.Detector.Name;
+            var used = DetectorFactory.ReaderFor(analyzer.Detector).Name;
             detectorsUsed[used] = detectorsUsed.GetValueOrDefault(used) + 1;
             Add($"detect[{used}]", Ms(t1 - t0));
             double imageTotal = t.GetValueOrDefault("decode.detection")![^1] + Ms(t1 - t0);

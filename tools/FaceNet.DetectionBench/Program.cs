@@ -42,7 +42,7 @@ var detectors = detectorNames.Select(n => (Name: n, Det: Make(n))).ToList();
 var ultra = Make("UltraFace");
 var mtcnn = Make("Mtcnn");
 var yunet = Make("YuNet");
-Console.WriteLine($"cores {Environment.ProcessorCount}, seed {seed}, default = UltraFace while a {AutoDetector.DefaultMinFaceSize} px face spans {AutoDetector.SmallestUltraFaceFace} px in its 320x240 view (up to 400x300), YuNet above");
+Console.WriteLine($"cores {Environment.ProcessorCount}, seed {seed}, default = {manifest.DefaultDetector} on every photo (smallest face {DetectorFactory.DefaultMinFaceSize} px)");
 // Decode as the module does: only the resolution the detector reads (JPEG DCT scaling), timed with detection.
 static FaceImage DecodeFor(IFaceDetector det, byte[] jpeg, string name) =>
     ImageLoader.Decode(jpeg, name, ImageLoadOptions.Default with { InitialDetail = (w, h) => det.DetailFor(w, h, DetectionOptions.Default) });
@@ -123,7 +123,7 @@ if (faces is not null)
                 using var img = DecodeFor(det, jpeg, $"canvas{c}.jpg");
                 double decode = sw.Elapsed.TotalMilliseconds;
                 var stages = new MtcnnTimings();
-                var dets = (det is AutoDetector auto ? auto.For(img) : det) switch
+                var dets = DetectorFactory.ReaderFor(det) switch
                 {
                     MtcnnDetector m => m.Detect(img, DetectionOptions.Default, stages),
                     _ => det.Detect(img, DetectionOptions.Default),

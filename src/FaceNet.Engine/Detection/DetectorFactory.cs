@@ -1,4 +1,3 @@
-using FaceNet.Engine.Imaging;
 using FaceNet.Engine.Models;
 
 namespace FaceNet.Engine.Detection;
@@ -11,51 +10,35 @@ public static class DetectorFactory
     public const string YuNet = YuNetDetector.DetectorName;
     public static readonly string[] Names = [UltraFace, YuNet, Mtcnn];
 
+    /// <summary>The smallest face the default looks for, in image pixels.</summary>
+    public const int DefaultMinFaceSize = 20;
+
     /// <summary>
-    /// null: the default, <see cref="AutoDetector"/> (the manifest's default detector, UltraFace, on photos
-    /// small enough for its fixed 320x240 input to keep the smallest face asked for; YuNet on larger ones).
-    /// "YuNet" or "Mtcnn": that detector on every image. Any other name: that manifest detector entry (UltraFace's
-    /// kind of model) on every image.
+    /// null: the manifest's default detector (YuNet, on photos of every size). "YuNet", "UltraFace" or "Mtcnn":
+    /// that detector. Any other name: that manifest detector entry (UltraFace's kind of model).
+    /// Each is wrapped in <see cref="PaddedRetryDetector"/>, so a face crop whose face fills the picture still gives
+    /// its face; the default's retry asks UltraFace too, and takes a face both find where neither is sure.
+    /// YuNet became the default for small photos too when it was measured against UltraFace on LFW View 1
+    /// (docs/detection.md): with its boxes, verification was as good on the photos and better on the same photos cut
+    /// to 92x112 grey face crops, where UltraFace's boxes cut off chins and misplace the 68 landmarks.
     /// </summary>
     public static IFaceDetector Create(ModelManifest manifest, string? name)
     {
-        if (name is null) return new AutoDetector(new UltraFaceDetector(manifest, manifest.Get(manifest.DefaultDetector)), new YuNetDetector(manifest, manifest.Get(YuNet)));
+        var inner = CreateInner(manifest, name ?? manifest.DefaultDetector);
+        IFaceDetector? second = name is null && inner is YuNetDetector && manifest.TryGet(UltraFace, out var u) && u.Kind == "Detector"
+            ? new UltraFaceDetector(manifest, u) : null;
+        return new PaddedRetryDetector(inner, second);
+    }
+
+    private static IFaceDetector CreateInner(ModelManifest manifest, string name)
+    {
         if (string.Equals(name, Mtcnn, StringComparison.OrdinalIgnoreCase)) return new MtcnnDetector(manifest);
         if (string.Equals(name, YuNet, StringComparison.OrdinalIgnoreCase)) return new YuNetDetector(manifest, manifest.Get(YuNet));
         var d = manifest.Get(name);
         if (d.Kind != "Detector") throw new ArgumentException($"Model '{d.Name}' is a {d.Kind}, not a detector.");
         return new UltraFaceDetector(manifest, d);
     }
-}
 
-/// <summary>
-/// The default detector. UltraFace when the photo is small enough for its fixed 320x240 view to keep a 20 px
-/// face at least <see cref="SmallestUltraFaceFace"/> px (up to 400x300: LFW's 250x250 photos, on which the
-/// embedders were calibrated) and no face under 20 px is asked for; YuNet otherwise, which reads the photo at
-/// the face size asked for instead of shrinking the whole photo (on a 1920x1280 photo UltraFace shrinks a 20-40 px
-/// face to 3-7 px and misses it). The choice depends on the photo's size, not on -MinFaceSize (a larger one drops
-/// smaller faces and lets YuNet read a smaller decode, which makes it cheaper; it does not switch detectors).
-/// YuNet replaced MTCNN here: on the crowd benchmark's 4000x3000 canvases it keeps at least 95% of the 20-40 px
-/// faces and all larger ones in less than half MTCNN's time and memory (docs/detection.md).
-/// Chosen with tools/FaceNet.DetectionBench.
-/// </summary>
-public sealed class AutoDetector(UltraFaceDetector small, IFaceDetector large) : IFaceDetector
-{
-    /// <summary>UltraFace's smallest anchor boxes are 10 and 16 px at its 320x240 input; 16 px faces are found reliably.</summary>
-    public const float SmallestUltraFaceFace = 16f;
-
-    /// <summary>The smallest face the default looks for.</summary>
-    public const int DefaultMinFaceSize = 20;
-
-    public string Name => "Auto";
-
-    public IFaceDetector For(FaceImage image) => For(image.Width, image.Height, DetectionOptions.Default);
-
-    public IFaceDetector For(int width, int height, DetectionOptions options) =>
-        DefaultMinFaceSize * small.ViewScale(width, height) >= SmallestUltraFaceFace && (options.MinFaceSize ?? DefaultMinFaceSize) >= DefaultMinFaceSize
-            ? small : large;
-
-    public IReadOnlyList<DetectedBox> Detect(FaceImage image, DetectionOptions options) => For(image.Width, image.Height, options).Detect(image, options);
-
-    public float DetailFor(int width, int height, DetectionOptions options) => For(width, height, options).DetailFor(width, height, options);
+    /// <summary>The detector that reads a picture first (the one inside the padded retry).</summary>
+    public static IFaceDetector ReaderFor(IFaceDetector detector) => detector is PaddedRetryDetector retry ? retry.Inner : detector;
 }

@@ -10,8 +10,8 @@ using SkiaSharp;
 namespace FaceNet.Engine.Detection;
 
 /// <summary>
-/// YuNet (libfacedetection, Wu et al. 2023): an anchor-free detector over the image at its own resolution, with
-/// five landmarks per face. It finds faces of about 10 to 300 px, so a photo is read as a short pyramid: the first
+/// YuNet (libfacedetection, Wu et al. 2023): an anchor-free detector over the image at its own resolution (its five
+/// landmarks per face are not read: see <see cref="Head.Face"/>). It finds faces of about 10 to 300 px, so a photo is read as a short pyramid: the first
 /// level at the scale that makes the smallest face asked for (20 px by default) <see cref="SmallestFace"/> px, then
 /// each level a quarter of the one before (area averages) until the whole photo is one face's size.
 /// A level larger than <see cref="TilePixels"/> runs in tiles of equal size that overlap by more than the largest
@@ -131,7 +131,7 @@ public sealed class YuNetDetector : IFaceDetector
         {
             var box = c.Box.ClampTo(image.Width, image.Height);
             float side = MathF.Max(c.Box.Width, c.Box.Height);
-            if (box.Width < 1 || box.Height < 1 || side < SmallestFaceShare * (options.MinFaceSize ?? AutoDetector.DefaultMinFaceSize)) continue;
+            if (box.Width < 1 || box.Height < 1 || side < SmallestFaceShare * (options.MinFaceSize ?? DetectorFactory.DefaultMinFaceSize)) continue;
             if (options.MinFaceSize is int min && side < min) continue; // an explicit -MinFaceSize is exact, as for the other detectors
             result.Add(c with { Box = box });
             if (result.Count >= options.MaxFaces) break;
@@ -288,7 +288,7 @@ public sealed class YuNetDetector : IFaceDetector
     private readonly ref struct Head(IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results, int stride)
     {
         private readonly ReadOnlySpan<float> _cls = Output(results, "cls_" + stride), _obj = Output(results, "obj_" + stride);
-        private readonly ReadOnlySpan<float> _bbox = Output(results, "bbox_" + stride), _kps = Output(results, "kps_" + stride);
+        private readonly ReadOnlySpan<float> _bbox = Output(results, "bbox_" + stride);
         private readonly int _stride = stride;
 
         public float Score(int idx) => MathF.Sqrt(Math.Clamp(_cls[idx], 0f, 1f) * Math.Clamp(_obj[idx], 0f, 1f));
@@ -303,20 +303,19 @@ public sealed class YuNetDetector : IFaceDetector
             return new FaceBox(cx - w / 2, cy - h / 2, w, h);
         }
 
-        /// <summary>Box and five landmarks mapped through toImage (input pixels to image pixels; no rotation).</summary>
+        /// <summary>
+        /// The box mapped through toImage (input pixels to image pixels; no rotation). YuNet's five landmarks are not
+        /// used: YuNet-s's points barely follow a tilted head (a face rolled about 30 degrees gave level eyes at every
+        /// size under 100 px, and half the roll at 130-200 px), so 5-point alignment by them turned the same face, in
+        /// the photo and cut out of it, into vectors as far apart as different people (FaceReid cosine 0.30). The
+        /// 68-point model's five points, read in YuNet's box, follow the tilt (docs/detection.md).
+        /// </summary>
         public DetectedBox Face(int idx, int cols, float score, SKMatrix toImage, int cell = -1)
         {
             if (cell < 0) cell = idx;
-            int r = cell / cols, c = cell % cols;
             var b = Box(idx, cols, cell);
             var corners = toImage.MapRect(SKRect.Create(b.X, b.Y, b.Width, b.Height));
-            var points = new PointF2[5];
-            for (int n = 0; n < 5; n++)
-            {
-                var p = toImage.MapPoint((_kps[10 * idx + 2 * n] + c) * _stride, (_kps[10 * idx + 2 * n + 1] + r) * _stride);
-                points[n] = new PointF2(p.X, p.Y);
-            }
-            return new DetectedBox(new FaceBox(corners.Left, corners.Top, corners.Width, corners.Height), score) { FivePoints = points };
+            return new DetectedBox(new FaceBox(corners.Left, corners.Top, corners.Width, corners.Height), score);
         }
     }
 

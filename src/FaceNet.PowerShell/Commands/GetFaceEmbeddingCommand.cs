@@ -40,7 +40,7 @@ public sealed class GetFaceEmbeddingCommand : PathCmdletBase
     [ValidateRange(0.0, 1.0)]
     public float MinConfidence { get; set; } = float.NaN;
 
-    /// <summary>UltraFace, YuNet or Mtcnn. Default: UltraFace up to 400x300 (LFW-sized photos), YuNet on larger photos (see docs/detection.md).</summary>
+    /// <summary>UltraFace, YuNet or Mtcnn. Default: YuNet on every photo, with a framed retry for face crops (see docs/detection.md).</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
     [ValidateSet("UltraFace", "YuNet", "Mtcnn")]
