@@ -119,3 +119,38 @@ Describe 'Example <Number> of <Name>: <Title>' -ForEach $exampleCases {
         ($output | Out-String -Width 120).Trim() | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe 'Get-Help about_FaceNet' {
+    BeforeAll {
+        $about = (Get-Help about_FaceNet | Out-String -Width 200)
+        $manifest = Get-Content -LiteralPath (Join-Path $ctx.ModuleDir 'models/models.json') -Raw | ConvertFrom-Json
+        $default = $manifest.models | Where-Object name -eq $manifest.defaultEmbedder
+        $lines = $about -split "`r?`n"
+        function Format-Rate([double] $r) { if ($r -eq 0) { '0' } else { $r.ToString('0.0e-0', [cultureinfo]::InvariantCulture) } }
+    }
+
+    It 'is found, and names the default model and the three sets of photos' {
+        $about | Should -Match 'about_FaceNet'
+        $about | Should -Match "$($manifest.defaultEmbedder) \(the default\)"
+        foreach ($d in $default.falseMatchRates.domains) { $about | Should -Match "\b$([regex]::Escape($d.name))\b" }
+        @($default.falseMatchRates.domains).Count | Should -BeGreaterOrEqual 3
+    }
+
+    It 'states the false match rate per set of the default model''s -FalseMatchRate <Rate> threshold as the manifest measured it' -ForEach @(
+        @{ Rate = 0.01 }, @{ Rate = 0.001 }, @{ Rate = 0.0001 }, @{ Rate = 0.00001 }) {
+        $row = $default.falseMatchRates.rows | Where-Object { [math]::Abs($_.rate - $Rate) -lt $Rate * 1e-6 }
+        $row | Should -Not -BeNullOrEmpty
+        $line = $lines | Where-Object { $_ -match "-FalseMatchRate $([regex]::Escape($Rate.ToString('0.#####', [cultureinfo]::InvariantCulture)))\s" }
+        $line | Should -Not -BeNullOrEmpty -Because "about_FaceNet should list -FalseMatchRate $Rate"
+        $line | Should -Match ([regex]::Escape($row.threshold.ToString('0.0000', [cultureinfo]::InvariantCulture)))
+        $cells = @($row.domains | ForEach-Object { Format-Rate $_.measuredRate })
+        ($line -split '\s+' | Select-Object -Last $cells.Count) -join ' ' | Should -Be ($cells -join ' ')
+    }
+
+    It 'states the default model''s default threshold, which keeps false matches at or below 0.1% on every set' {
+        $about | Should -Match ([regex]::Escape(([double]$default.defaultThreshold).ToString('0.0000', [cultureinfo]::InvariantCulture)))
+        $row = $default.falseMatchRates.rows | Where-Object { [math]::Abs($_.rate - 0.001) -lt 1e-9 }
+        [double]$default.defaultThreshold | Should -BeGreaterOrEqual ([double]$row.threshold)
+        foreach ($d in $row.domains) { [double]$d.measuredRate | Should -BeLessOrEqual 0.001 -Because "$($d.domain) at the 0.001 threshold" }
+    }
+}

@@ -95,6 +95,22 @@ Describe 'Test-FaceMatch' {
         $err.Exception.Message | Should -Match 'below what the calibration data supports'
     }
 
+    It 'finds the face in badge-style crops where it fills the picture, and matches them with the photo' {
+        # Each face of sample1 cut to its own box (no margin) and scaled to 92 px wide: an ID-badge crop.
+        $tight = foreach ($f in $faces | Where-Object Height -ge 60) {
+            $path = Join-Path $TestDrive "tight$($f.Index).jpg"
+            New-RescaledCrop -Source $sample1 -Path $path -X ([int]$f.X) -Y ([int]$f.Y) -Width ([int]$f.Width) -Height ([int]$f.Height) -Scale (92 / $f.Width) -Quality 90
+            [pscustomobject]@{ Path = $path; Index = $f.Index }
+        }
+        @($tight).Count | Should -BeGreaterOrEqual 3
+        foreach ($t in $tight) {
+            $found = @(Get-Face $t.Path)
+            $found.Count | Should -Be 1 -Because "the face fills $(Split-Path $t.Path -Leaf)"
+            Test-FaceMatch $t.Path $crops[$t.Index] | Should -BeTrue -Because "$(Split-Path $t.Path -Leaf) and face$($t.Index).jpg are one person"
+        }
+        Test-FaceMatch $tight[0].Path $tight[1].Path | Should -BeFalse
+    }
+
     It 'writes FaceNotFound (target: the path) and returns $false for a photo without a face' {
         $r = @(Test-FaceMatch $noFace $crops[0] -ErrorVariable ev -ErrorAction SilentlyContinue)
         $r.Count | Should -Be 1

@@ -15,6 +15,7 @@ public static class ClusteringDefaults
     {
         ["MobileFaceNet"] = 0.45,
         ["Ensemble"] = 0.86,
+        ["Clean"] = 0.87,
     };
 
     public static double CutFor(string model, ModelManifest? manifest = null)
