@@ -73,6 +73,7 @@ public static class OnnxSessionCache
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
         if (DenormalFlush.IsSupported) options.AddSessionConfigEntry("session.set_denormal_as_zero", "1");
+        options.EnableMemoryPattern = descriptor.MemoryPattern;
         return options;
     }
 
