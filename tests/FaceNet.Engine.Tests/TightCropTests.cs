@@ -83,6 +83,24 @@ public sealed class TightCropTests(ITestOutputHelper output)
         if (retryNeeded) Assert.True(missedWithoutRetry >= 1, $"{retry.Inner.Name} found every crop without the retry: the case no longer exercises it");
     }
 
+    [Fact]
+    public void An_explicit_minimum_confidence_holds_for_faces_from_the_retry_too()
+    {
+        var m = Manifest;
+        var retry = DetectorFactory.Create(m, null);
+        var strict = DetectionOptions.Default with { MinConfidence = 0.9f };
+        int faces = 0;
+        foreach (var scale in new[] { 1.0f, 0.8f, 0.7f })
+            foreach (var (sample, crop) in DemoCrops(m, scale))
+                using (crop)
+                    foreach (var f in retry.Detect(crop, strict))
+                    {
+                        faces++;
+                        Assert.True(f.Confidence >= 0.9f, $"sample{sample} at {scale}: a face of confidence {f.Confidence:0.00} under the 0.9 asked for");
+                    }
+        output.WriteLine($"{faces} faces of 0.9 or more in 66 crops");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

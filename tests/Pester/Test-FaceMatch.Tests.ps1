@@ -93,6 +93,11 @@ Describe 'Test-FaceMatch' {
         $err | Should -Not -BeNullOrEmpty
         $err.FullyQualifiedErrorId.Split(',')[0] | Should -Be 'FalseMatchRateTooLow'
         $err.Exception.Message | Should -Match 'below what the calibration data supports'
+        # The smallest row's false matches are counted on the set that is worst at it, and the message says which.
+        $manifest = Get-Content -LiteralPath (Join-Path $ctx.ModuleDir 'models/models.json') -Raw | ConvertFrom-Json
+        $model = $manifest.models | Where-Object name -eq $manifest.defaultEmbedder
+        $worst = @($model.falseMatchRates.rows)[-1].domains | Sort-Object measuredRate -Descending | Select-Object -First 1
+        $err.Exception.Message | Should -Match "$($worst.falseMatches.ToString('N0', [cultureinfo]::InvariantCulture)) false matches in [\d,]+ different-person pairs of $([regex]::Escape($worst.domain)), the worst of the 3 sets measured"
     }
 
     It 'finds the face in badge-style crops where it fills the picture, and matches them with the photo' {

@@ -14,7 +14,9 @@ namespace FaceNet.Engine.Detection;
 /// With a second detector (the default's UltraFace beside YuNet) the framed picture is read by both, and where
 /// neither is sure, a face both find in the same place (the first at <see cref="AgreedConfidence"/> or more, the
 /// second at <see cref="SecondOpinionConfidence"/>) is taken: two detectors trained apart rarely agree on a face that
-/// is not there (sunglasses and turned heads, in tests on 92x112 LFW crops, reached only 0.2-0.6).
+/// is not there (sunglasses and turned heads, in tests on 92x112 LFW crops, reached only 0.2-0.6). That face keeps
+/// its own, lower confidence, and the agreement is asked only at the detectors' own thresholds: with an explicit
+/// minimum confidence nothing under it is returned.
 /// </summary>
 public sealed class PaddedRetryDetector(IFaceDetector inner, IFaceDetector? second = null) : IFaceDetector
 {
@@ -70,7 +72,8 @@ public sealed class PaddedRetryDetector(IFaceDetector inner, IFaceDetector? seco
         if (found.Count == 0 && second is not null)
         {
             found = second.Detect(framed, framedOptions);
-            if (found.Count == 0 && (options.MinConfidence ?? 1f) > AgreedConfidence)
+            // Only at the detectors' own thresholds: an explicit -MinConfidence is kept, so nothing under it comes back.
+            if (found.Count == 0 && options.MinConfidence is null)
             {
                 // Neither is sure. The first detector's candidates come from the framed picture and from the shrunk
                 // picture without its frame (a face with sunglasses in a tight crop: YuNet 0.62 there, nothing framed);

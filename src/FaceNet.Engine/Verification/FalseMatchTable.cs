@@ -36,9 +36,19 @@ public sealed class FalseMatchTable
             if (row.Rate <= rate * (1 + 1e-9)) return row;
         throw new FalseMatchRateException(Model, rate, MinimumRate,
             $"A false match rate of {Format(rate)} is below what the calibration data supports for model '{Model}': " +
-            $"the smallest measured rate is {Format(MinimumRate)} ({_rows[^1].FalseMatches} false matches in {Calibration.Pairs:N0} different-person pairs of {Calibration.Dataset}" +
-            (Calibration.Domains is { Length: > 1 } ds ? $"; measured on {ds.Length} domains: {string.Join(", ", ds.Select(x => x.Name))}" : "") + "). " +
+            $"the smallest measured rate is {Format(MinimumRate)} ({SmallestRowEvidence()}). " +
             $"Use -FalseMatchRate {Format(MinimumRate)} or more, or -Threshold.");
+    }
+
+    /// <summary>The false matches behind the last row: on the worst domain when the table was measured on several.</summary>
+    private string SmallestRowEvidence()
+    {
+        var row = _rows[^1];
+        if (row.Domains is not { Length: > 1 } per || Calibration.Domains is not { Length: > 1 } sets)
+            return $"{row.FalseMatches} false matches in {Calibration.Pairs:N0} different-person pairs of {Calibration.Dataset}";
+        var worst = per.MaxBy(d => d.MeasuredRate)!;
+        long pairs = sets.FirstOrDefault(d => d.Name == worst.Domain)?.Pairs ?? 0;
+        return $"{worst.FalseMatches:N0} false matches in {pairs:N0} different-person pairs of {worst.Domain}, the worst of the {sets.Length} sets measured: {string.Join(", ", sets.Select(d => d.Name))}";
     }
 
     /// <summary>One line on a row: its threshold, and the false matches measured at it on each domain.</summary>
