@@ -47,6 +47,8 @@ public static class Program
           --exclusions  pairs/photos left out of the table (default lfw-exclusions.txt beside this tool's source)
           --cache       folder for per-model embeddings (default out/calibration); keyed by the model's fingerprint
           --limit N     first N photos only (smoke test; never written)
+          --as-norm K   instead of calibrating, print whether adaptive score normalisation against a cohort (half of
+                        LFW's people, top K cosines) makes the 1e-3 thresholds transfer between domains (never written)
         """;
 
     public static int Main(string[] args)
@@ -67,7 +69,7 @@ public static class Program
     }
 
     private sealed record Options(string Dataset, string ManifestPath, string[]? Models, bool Write, int Top, int Workers,
-        string Exclusions, string Cache, int Limit, (string Name, string Dir)[] Domains, double? DefaultRate)
+        string Exclusions, string Cache, int Limit, (string Name, string Dir)[] Domains, double? DefaultRate, int AsNorm)
     {
         public static Options Parse(string[] args)
         {
@@ -90,7 +92,8 @@ public static class Program
                 Get("cache", Path.Combine(root, "out", "calibration")),
                 int.Parse(Get("limit", "0")),
                 ParseDomains(Get("domains", $"caltech={Path.Combine(root, "..", "shared", "data", "caltech-faces")},lfw-tight={Path.Combine(root, "out", "lfw-tight")}")),
-                Get("default-rate", "0.001") is var dr && dr == "keep" ? null : double.Parse(dr, CultureInfo.InvariantCulture));
+                Get("default-rate", "0.001") is var dr && dr == "keep" ? null : double.Parse(dr, CultureInfo.InvariantCulture),
+                int.Parse(Get("as-norm", "0")));
             if (o.Models is not null) d.Remove("models");
             if (d.Count > 0) throw new ArgumentException($"Unknown option(s): {string.Join(", ", d.Keys.Select(k => "--" + k))}.\n{Usage}");
             return o;
@@ -217,13 +220,23 @@ public static class Program
             string fingerprint = CalibrationFingerprint.Of(manifest, model);
             var perDomain = new List<(Domain Domain, float[] Impostors, List<(int A, int B, float Score)> Closest, long Excluded)>();
             float[]?[] vectors = [];
+            var domainVectors = new List<float[]?[]>();
             foreach (var domain in domains)
             {
                 var v = EmbedAll(manifest, model, domain, opt, fingerprint, o);
+                domainVectors.Add(v);
                 if (domain == lfw) vectors = v;
+                if (opt.AsNorm > 0) continue;
                 float DomainScore(int a, int b) => System.Numerics.Tensors.TensorPrimitives.Dot(v[a], v[b]);
                 var (impostors, closest, excludedCount, _) = AllDifferentPairs(domain.Used, domain.Photos, domain.Exclusions, DomainScore, opt.Top);
                 perDomain.Add((domain, impostors, closest, excludedCount));
+            }
+            if (opt.AsNorm > 0)
+            {
+                AsNormExperiment.Run(domains.Select((d, i) => (d.Name, d.Photos.Select(p => p.Person).ToArray(), domainVectors[i],
+                        (Func<int, int, bool>)d.Exclusions.Contains, d == lfw || d.Name.StartsWith("lfw", StringComparison.Ordinal))).ToList(),
+                    devTest.Where(p => p.Same).Select(p => (p.A, p.B)).ToList(), opt.AsNorm, o);
+                continue;
             }
             float Score(int a, int b) => System.Numerics.Tensors.TensorPrimitives.Dot(vectors[a], vectors[b]);
 
