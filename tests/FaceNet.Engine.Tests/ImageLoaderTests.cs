@@ -50,7 +50,7 @@ public class ImageLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("heic", "HEIF/HEIC")]
+    [InlineData("heic", "HEIC")]
     [InlineData("avif", "AVIF")]
     public void IsoMediaImagesAreUnsupportedFormatsNamedInTheMessage(string brand, string named)
     {

@@ -8,6 +8,9 @@ namespace FaceNet.Engine.Imaging;
 /// </summary>
 public sealed record ImageLevel(SKBitmap Bitmap, float ScaleX, float ScaleY)
 {
+    /// <summary>Set when the decoder returned pixels but said the data was cut short or damaged (in words).</summary>
+    public string? Damage { get; init; }
+
     public float Scale => MathF.Min(ScaleX, ScaleY);
 
     /// <summary>A transform from full-resolution image coordinates to an output, re-expressed from this level's pixels.</summary>
@@ -56,6 +59,19 @@ public sealed class FaceImage : IDisposable
 
     public string? SourcePath { get; }
 
+    /// <summary>
+    /// Null for a clean decode. Otherwise the decoder gave pixels but reported the file cut short or damaged, in
+    /// words ("the file ends early: ..."): faces may be missing from the blank or garbled part.
+    /// </summary>
+    public string? Damage { get { lock (_gate) return _damage; } }
+
+    private string? _damage;
+
+    internal void ReportDamage(string damage)
+    {
+        lock (_gate) _damage ??= damage;
+    }
+
     /// <summary>Full-resolution upright width: the coordinate space of boxes and landmarks.</summary>
     public int Width { get; }
 
@@ -91,6 +107,7 @@ public sealed class FaceImage : IDisposable
                 decoded = _decode(1f);
             }
             _levels.Add(decoded);
+            _damage ??= decoded.Damage;
             _levels.Sort((a, b) => a.Scale.CompareTo(b.Scale));
             return decoded;
         }

@@ -50,7 +50,7 @@ public sealed record ImageLoadOptions
 /// <summary>Decodes files into upright RGBA images with SkiaSharp (libjpeg-turbo, libpng, libwebp, ...).</summary>
 public static class ImageLoader
 {
-    public static readonly string SupportedFormats = "JPEG, PNG, BMP, GIF (first frame), WebP, ICO, WBMP";
+    public static readonly string SupportedFormats = "JPEG, PNG, BMP, GIF (first frame), WebP, ICO, WBMP, PGM/PPM";
 
     /// <summary>Largest file read at all (1 GiB).</summary>
     public const long MaxFileBytes = 1L << 30;
@@ -118,19 +118,13 @@ public static class ImageLoader
 
     private static FaceImage DecodeCore(byte[] bytes, string path, ImageLoadOptions options)
     {
+        if (NetpbmDecoder.CanDecode(bytes)) return NetpbmDecoder.Decode(bytes, path, options.MaxPixels);
         int width, height;
         SKEncodedOrigin origin;
         using (var stream = new SKMemoryStream(bytes))
         using (var codec = SKCodec.Create(stream, out var result))
         {
-            if (codec is null)
-            {
-                var failure = LooksLikeKnownContainer(bytes) ? ImageLoadFailure.UnsupportedFormat : ImageLoadFailure.NotAnImage;
-                var message = failure == ImageLoadFailure.UnsupportedFormat
-                    ? $"The file '{path}' is in an image format this module cannot decode ({DescribeContainer(bytes)}). Supported formats: {SupportedFormats}."
-                    : $"The file '{path}' is not a recognised image ({result}). Supported formats: {SupportedFormats}.";
-                throw new ImageLoadException(failure, path, message);
-            }
+            if (codec is null) throw Unrecognised(bytes, path, result);
 
             // The codec has read only the header: refuse big pictures before a single pixel is allocated.
             var info = codec.Info;
@@ -165,7 +159,7 @@ public static class ImageLoader
     private static ImageLevel DecodeLevel(byte[] bytes, string path, float detail, int uprightWidth, int uprightHeight)
     {
         using var stream = new SKMemoryStream(bytes);
-        using var codec = SKCodec.Create(stream) ?? throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The image '{path}' could not be decoded.");
+        using var codec = SKCodec.Create(stream, out var created) ?? throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The image '{path}' could not be decoded: {InWords(created)}.");
         var full = codec.Info;
         var size = detail >= 1 ? new SKSizeI(full.Width, full.Height) : codec.GetScaledDimensions(detail);
         if (size.Width <= 0 || size.Height <= 0 || size.Width > full.Width || size.Height > full.Height) size = new SKSizeI(full.Width, full.Height);
@@ -197,13 +191,19 @@ public static class ImageLoader
         if (status != SKCodecResult.Success && status != SKCodecResult.IncompleteInput && status != SKCodecResult.ErrorInInput)
         {
             bitmap.Dispose();
-            throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The image '{path}' could not be decoded ({status}).");
+            throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The image '{path}' could not be decoded: {InWords(status)}.");
         }
+        string? damage = status switch
+        {
+            SKCodecResult.IncompleteInput => "the file ends early (it is cut short), so part of the picture is blank",
+            SKCodecResult.ErrorInInput => "its data is damaged (a checksum or the compressed data is wrong), so part of the picture may be garbled or blank",
+            _ => null,
+        };
 
         try
         {
             var upright = ApplyOrientation(bitmap, codec.EncodedOrigin);
-            return new ImageLevel(upright, (float)upright.Width / uprightWidth, (float)upright.Height / uprightHeight);
+            return new ImageLevel(upright, (float)upright.Width / uprightWidth, (float)upright.Height / uprightHeight) { Damage = damage };
         }
         catch
         {
@@ -247,28 +247,38 @@ public static class ImageLoader
         _ => SKMatrix.Identity,
     };
 
-    // HEIC/AVIF/TIFF/JPEG-XL signatures: real images in a format Skia lacks, as opposed to junk bytes.
-    private static bool LooksLikeKnownContainer(byte[] b)
+    /// <summary>No codec took the bytes: name the format when its signature is known, else say what the decoder said, in words.</summary>
+    private static ImageLoadException Unrecognised(byte[] bytes, string path, SKCodecResult result)
     {
-        if (b.Length >= 12 && b[4] == 'f' && b[5] == 't' && b[6] == 'y' && b[7] == 'p') return true; // ISO BMFF: HEIC, AVIF
-        if (b.Length >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0) || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) return true; // TIFF
-        if (b.Length >= 2 && b[0] == 0xFF && b[1] == 0x0A) return true; // JPEG XL codestream
-        return false;
+        if (FileSignature.Identify(bytes) is { } known)
+            return known.IsImage
+                ? new ImageLoadException(ImageLoadFailure.UnsupportedFormat, path,
+                    $"The file '{path}' is {known.Name}, a format this module does not decode. {known.Advice} Supported formats: {SupportedFormats}.")
+                : new ImageLoadException(ImageLoadFailure.NotAnImage, path,
+                    $"The file '{path}' is {known.Name}, not an image. {known.Advice}");
+        // Skia reports IncompleteInput when the first bytes look like the start of a format it knows but stop short.
+        string why = result == SKCodecResult.IncompleteInput && LooksLikeSkiaFormat(bytes)
+            ? "the file ends before its image header is complete (it is cut short)"
+            : "its content is not in any image format this module knows";
+        return new ImageLoadException(ImageLoadFailure.NotAnImage, path,
+            $"The file '{path}' is not a recognised image: {why}. Supported formats: {SupportedFormats}.");
     }
 
-    private static string DescribeContainer(byte[] b)
+    // The signatures of the formats Skia decodes, so a cut-short file of one is told apart from junk.
+    private static bool LooksLikeSkiaFormat(ReadOnlySpan<byte> b) =>
+        b.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8]) || b.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G']) || b.StartsWith("GIF8"u8) ||
+        b.StartsWith("BM"u8) || (b.StartsWith("RIFF"u8) && b.Length >= 12 && b.Slice(8, 4).SequenceEqual("WEBP"u8)) || b.StartsWith((ReadOnlySpan<byte>)[0, 0, 1, 0]);
+
+    /// <summary>SkiaSharp's codec results as a user would say them (never the enum name).</summary>
+    internal static string InWords(SKCodecResult result) => result switch
     {
-        if (b.Length >= 12 && b[4] == 'f' && b[5] == 't' && b[6] == 'y' && b[7] == 'p')
-        {
-            var brand = System.Text.Encoding.ASCII.GetString(b, 8, 4);
-            return brand switch
-            {
-                "heic" or "heix" or "hevc" or "hevx" or "heim" or "heis" or "mif1" or "msf1" => $"HEIF/HEIC, brand '{brand}'",
-                "avif" or "avis" => $"AVIF, brand '{brand}'",
-                _ => $"ISO media file, brand '{brand.Trim('\0', ' ')}'",
-            };
-        }
-        if (b.Length >= 2 && b[0] == 0xFF && b[1] == 0x0A) return "JPEG XL";
-        return "TIFF";
-    }
+        SKCodecResult.IncompleteInput => "the file ends early (it is cut short)",
+        SKCodecResult.ErrorInInput => "its data is damaged",
+        SKCodecResult.InvalidInput => "its data is not valid for its format",
+        SKCodecResult.InvalidScale or SKCodecResult.InvalidConversion or SKCodecResult.InvalidParameters => "the decoder cannot produce pixels of the kind asked for",
+        SKCodecResult.Unimplemented => "it uses a variant of its format that the decoder does not support",
+        SKCodecResult.CouldNotRewind => "the decoder could not re-read it",
+        SKCodecResult.InternalError => "the decoder failed",
+        _ => "the decoder refused it",
+    };
 }

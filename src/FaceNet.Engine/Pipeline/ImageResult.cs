@@ -14,6 +14,9 @@ public sealed record ImageResult(
     float[][]? Embeddings,
     Exception? Error)
 {
+    /// <summary>The decoder's report of a cut-short or damaged file that still gave pixels (FaceImage.Damage), else null.</summary>
+    public string? Damage { get; init; }
+
     public static ImageResult Failed(string path, Exception error) => new(path, 0, 0, [], null, error);
 
     /// <summary>Decode, detect and (with a model name) embed one file. Never throws for a bad image.</summary>
@@ -28,7 +31,7 @@ public sealed record ImageResult(
             {
                 var faces = analyzer.Detect(image, options);
                 var embeddings = embedModel is not null && faces.Count > 0 ? analyzer.Embed(image, faces, embedModel) : null;
-                return new ImageResult(path, image.Width, image.Height, faces, embeddings, null);
+                return new ImageResult(path, image.Width, image.Height, faces, embeddings, null) { Damage = image.Damage };
             }
             catch (Exception ex) when (ex is not Models.ModelLoadException and not OperationCanceledException)
             {
