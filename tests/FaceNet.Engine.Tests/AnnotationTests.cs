@@ -45,8 +45,35 @@ public class AnnotationTests
             System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
             Assert.Equal("Similarity: 87.12%", AnnotationLabels.ForSimilarity(87.1234));
             Assert.Equal("#2 0.987", AnnotationLabels.ForFace(2, 0.9871f));
+            Assert.Equal("#0 Similarity: 87.12% to #2", AnnotationLabels.ForSimilarity(87.1234, 0, 2));
         }
         finally { System.Globalization.CultureInfo.CurrentCulture = saved; }
+    }
+
+    [Fact]
+    public void ASideBySidePictureCaptionsEachPhotoInItsTopLeftCorner()
+    {
+        Assert.Equal("Reference: badge.jpg", AnnotationLabels.ForPhoto(reference: true, "badge.jpg"));
+        Assert.Equal("Compared: hr.jpg", AnnotationLabels.ForPhoto(reference: false, "hr.jpg"));
+        using var left = Solid(400, 300, new SKColor(128, 128, 128));
+        using var right = Solid(400, 300, new SKColor(128, 128, 128));
+        using var plain = AnnotationRenderer.RenderSideBySide(left, [], right, []);
+        using var captioned = AnnotationRenderer.RenderSideBySide(left, [], right, [], "Reference: a.jpg", "Compared: b.jpg");
+        foreach (int x0 in new[] { 0, 400 })
+        {
+            // The caption patch: dark, with white text, where the plain picture is uniform grey.
+            int dark = 0, white = 0;
+            for (int y = 0; y < 14; y++)
+                for (int x = x0; x < x0 + 60; x++)
+                {
+                    var c = captioned.GetPixel(x, y);
+                    if (c.Red < 60) dark++;
+                    if (c.Red > 220) white++;
+                    Assert.Equal(new SKColor(128, 128, 128), Opaque(plain.GetPixel(x, y)));
+                }
+            Assert.True(dark > 200 && white > 20, $"panel at x={x0}: {dark} dark, {white} white pixels");
+        }
+        Assert.Equal(new SKColor(128, 128, 128), Opaque(captioned.GetPixel(200, 200)));
     }
 
     [Fact]

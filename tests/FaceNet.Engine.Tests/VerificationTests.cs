@@ -184,7 +184,7 @@ public class FaceComparerTests
     private static float[] Unit(params float[] v) { var n = MathF.Sqrt(v.Sum(x => x * x)); return v.Select(x => x / n).ToArray(); }
 
     [Fact]
-    public void Compares_all_pairs_best_first_with_top_per_difference()
+    public void Compares_all_pairs_best_first_with_top_per_reference()
     {
         var scale = SimilarityScale.FromMedians(0.0, 0.5, 0.8);
         var refs = new[] { new ComparableFace("M", Unit(1, 0)), new ComparableFace("M", Unit(0, 1)) };
@@ -198,9 +198,12 @@ public class FaceComparerTests
         Assert.Equal(Math.Sqrt(2 - 2 * all[0].Cosine), all[0].Distance, 5);
         Assert.Equal(scale.ToSimilarity(all[0].Cosine), all[0].Similarity);
 
+        // -Top 1: one row per reference face, its most similar difference face, however many differences there are.
         var top = FaceComparer.Compare(refs, diffs, scale, 0.5, top: 1);
-        Assert.Equal(3, top.Count);
-        Assert.Equal([0, 1, 2], top.Select(c => c.Difference).Order());
+        Assert.Equal(2, top.Count);
+        Assert.Equal([(0, 0), (1, 1)], top.Select(c => (c.Reference, c.Difference)).Order());
+        var top2 = FaceComparer.Compare(refs[..1], diffs, scale, 0.5, top: 2);
+        Assert.Equal([0, 1], top2.Select(c => c.Difference));
     }
 
     [Fact]

@@ -14,4 +14,14 @@ public static class AnnotationLabels
         double.IsNaN(similarityPercent)
             ? "Similarity: n/a"
             : string.Create(CultureInfo.InvariantCulture, $"Similarity: {similarityPercent:0.00}%");
+
+    /// <summary>
+    /// "#0 Similarity: 87.12% to #2": for a picture of several compared faces, the face's own index and the index of
+    /// the face on the other photo that it matches best, so every score can be traced to its pair.
+    /// </summary>
+    public static string ForSimilarity(double similarityPercent, int index, int partnerIndex) =>
+        string.Create(CultureInfo.InvariantCulture, $"#{index} {ForSimilarity(similarityPercent)} to #{partnerIndex}");
+
+    /// <summary>"Reference: badge.jpg" / "Compared: hr.jpg": the caption of each photo of a side-by-side picture.</summary>
+    public static string ForPhoto(bool reference, string fileName) => (reference ? "Reference: " : "Compared: ") + fileName;
 }

@@ -29,10 +29,10 @@ public static class AnnotationRenderer
 
     /// <summary>
     /// Both images scaled to the same height (<see cref="SideBySideLayout.For"/>), left then right, each
-    /// with its own marks (given in its own source pixels).
+    /// with its own marks (given in its own source pixels) and an optional caption in its top-left corner.
     /// </summary>
     public static SKBitmap RenderSideBySide(FaceImage left, IReadOnlyList<AnnotationMark> leftMarks,
-        FaceImage right, IReadOnlyList<AnnotationMark> rightMarks)
+        FaceImage right, IReadOnlyList<AnnotationMark> rightMarks, string? leftCaption = null, string? rightCaption = null)
     {
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
@@ -47,6 +47,8 @@ public static class AnnotationRenderer
         var style = AnnotationStyle.ForSize(layout.Width, layout.Height);
         DrawMarks(canvas, leftMarks, leftPanel, leftPanel.Width / left.Width, leftPanel.Height / left.Height, style);
         DrawMarks(canvas, rightMarks, rightPanel, rightPanel.Width / right.Width, rightPanel.Height / right.Height, style);
+        if (!string.IsNullOrEmpty(leftCaption)) DrawCaption(canvas, leftCaption!, leftPanel, style);
+        if (!string.IsNullOrEmpty(rightCaption)) DrawCaption(canvas, rightCaption!, rightPanel, style);
         return output;
     }
 
@@ -112,6 +114,22 @@ public static class AnnotationRenderer
         x = System.Math.Clamp(x, panel.Left, System.Math.Max(panel.Left, panel.Right - w));
         y = System.Math.Max(y, panel.Top);
         return SKRect.Create(x, y, w, h);
+    }
+
+    /// <summary>White text on a black patch at the panel's top-left corner, clipped to the panel (a long file name is cut, not spilled).</summary>
+    private static void DrawCaption(SKCanvas canvas, string text, SKRect panel, AnnotationStyle style)
+    {
+        using var font = new SKFont(FontProvider.Typeface, style.FontSize) { Edging = SKFontEdging.Antialias, Subpixel = true };
+        font.GetFontMetrics(out var metrics);
+        float padding = MathF.Max(2, MathF.Round(style.FontSize * 0.2f));
+        var rect = SKRect.Create(panel.Left, panel.Top, MathF.Min(panel.Width, font.MeasureText(text) + 2 * padding), metrics.Descent - metrics.Ascent + 2 * padding);
+        canvas.Save();
+        canvas.ClipRect(panel);
+        using (var background = new SKPaint { Style = SKPaintStyle.Fill, Color = new SKColor(0, 0, 0, 200), IsAntialias = false })
+            canvas.DrawRect(rect, background);
+        using var ink = new SKPaint { Style = SKPaintStyle.Fill, Color = SKColors.White, IsAntialias = true };
+        canvas.DrawText(text, rect.Left + padding, rect.Top + padding - metrics.Ascent, SKTextAlign.Left, font, ink);
+        canvas.Restore();
     }
 
     private static void DrawLabel(SKCanvas canvas, string text, SKRect box, SKRect panel, SKColor color, AnnotationStyle style)

@@ -38,18 +38,19 @@ public static class FaceComparer
     public static double Cosine(float[] a, float[] b) => VectorMath.CosineSimilarity(a, b);
 
     /// <summary>
-    /// All pairs, best first (highest cosine; ties by reference then difference index). top &gt; 0 keeps the
-    /// top best pairs per difference face.
+    /// All pairs, best first (highest cosine; ties by difference then reference index). top &gt; 0 keeps, for each
+    /// reference face, its top most similar difference faces (across all differences): "who in these photos
+    /// looks most like this person".
     /// </summary>
     public static List<FaceComparison> Compare(IReadOnlyList<ComparableFace> references, IReadOnlyList<ComparableFace> differences,
         SimilarityScale scale, double thresholdCosine, int top = 0)
     {
         EnsureComparable(references.Concat(differences));
         var result = new List<FaceComparison>(references.Count * differences.Count);
-        for (int d = 0; d < differences.Count; d++)
+        for (int r = 0; r < references.Count; r++)
         {
-            var row = new List<FaceComparison>(references.Count);
-            for (int r = 0; r < references.Count; r++)
+            var row = new List<FaceComparison>(differences.Count);
+            for (int d = 0; d < differences.Count; d++)
             {
                 double cos = Cosine(references[r].Vector, differences[d].Vector);
                 double distance = VectorMath.EuclideanDistance(references[r].Vector, differences[d].Vector);
