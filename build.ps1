@@ -18,6 +18,11 @@
     ./build.ps1 -Task Detection Detector recall on a folder with dlib imglab XML ground truth (-Dataset).
     ./build.ps1 -Task Benchmark Speed benchmark (tools/FaceNet.Benchmark): optional -SkipPeer, -Memory.
     ./build.ps1 -Task Fuzz      Builds and runs tools/fuzz/Invoke-FaceFuzz.ps1 (2,000 mutated files; see docs/reliability.md).
+    ./build.ps1 -Task Help      Rewrites the syntax and parameter facts (required, position, pipeline input, wildcards,
+                                aliases) of the MAML help from the built cmdlets (build/HelpMetadata.psm1); the prose
+                                stays hand-written. A Pester test fails when the two disagree.
+    ./build.ps1 -Task Install   Builds and copies the module into the current user's module folder (the first entry of
+                                $env:PSModulePath), so 'Import-Module FaceNet' works from any folder in any pwsh 7.4+.
     ./build.ps1 -Task PrepareModels [-Source DIR]
                                 Re-runs the model preparation step (tools/FaceNet.ModelConverter prepare: tiny weights
                                 flushed to zero, MobileFaceNet's batch made symbolic) from the published originals into
@@ -29,7 +34,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'TightCrops', 'Calibrate', 'Detection', 'Benchmark', 'Fuzz', 'PrepareModels', 'Clean')]
+    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'TightCrops', 'Calibrate', 'Detection', 'Benchmark', 'Fuzz', 'Help', 'Install', 'PrepareModels', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
@@ -269,8 +274,32 @@ function Invoke-PrepareModels {
     finally { Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
+function Update-HelpFacts {
+    Invoke-Build
+    $helpXml = Join-Path $Root 'src/FaceNet.PowerShell/en-US/FaceNet.PowerShell.dll-Help.xml'
+    # In a child pwsh: the module's assemblies stay loaded in a process once imported.
+    $script = "Import-Module '$ModuleDir/FaceNet.psd1'; Import-Module '$Root/build/HelpMetadata.psm1'; Update-HelpXml -HelpPath '$helpXml' -ModuleName FaceNet"
+    Invoke-Native dotnet @('pwsh', '-NoProfile', '-Command', $script)
+    Invoke-Build
+    Write-Host "Updated $helpXml from the cmdlets' parameters."
+}
+
+function Install-FaceNet {
+    Invoke-Build
+    $first = @($env:PSModulePath -split [IO.Path]::PathSeparator | Where-Object { $_ })[0]
+    if (-not $first) { throw 'PSModulePath is empty: there is no module folder to install into.' }
+    $version = (Import-PowerShellDataFile (Join-Path $ModuleDir 'FaceNet.psd1')).ModuleVersion
+    $dest = Join-Path $first "FaceNet/$version"
+    if (Test-Path $dest) { Remove-Item $dest -Recurse -Force }
+    New-Item -ItemType Directory $dest -Force | Out-Null
+    Copy-Item (Join-Path $ModuleDir '*') $dest -Recurse -Force
+    Write-Host "Installed FaceNet $version into $dest. In any pwsh 7.4 or later: Import-Module FaceNet"
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
+    'Help' { Update-HelpFacts }
+    'Install' { Install-FaceNet }
     'Demo' { Invoke-Demo }
     'TestData' { Get-TestData }
     'Test' { Invoke-Tests }

@@ -72,6 +72,14 @@ Describe 'Get-FaceEmbedding -ModelPath (a user model with a JSON descriptor)' {
         $err.Exception.Message.Contains($expected) | Should -BeTrue -Because "the message was: $($err.Exception.Message)"
     }
 
+    It 'says that the .onnx file itself is missing, not its descriptor' {
+        $missing = Join-Path $TestDrive 'nope.onnx'
+        $err = { Get-FaceEmbedding -Path $Sample1 -ModelPath $missing -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'UnknownModel,*'
+        $err.Exception.Message | Should -BeLike "*The model file '$missing' does not exist*"
+        $err.Exception.Message | Should -Not -BeLike '*descriptor*needs*'
+    }
+
     It 'rejects a descriptor that does not describe an embedder with UnknownModel' {
         $other = Join-Path $TestDrive 'detector.onnx'
         Copy-Item -LiteralPath $ToyOnnx -Destination $other

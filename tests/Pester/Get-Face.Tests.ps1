@@ -160,9 +160,19 @@ Describe 'Paths: wildcards, -LiteralPath, odd names, relative paths' {
         $r[0].FileName | Should -Be 'odd [name].jpg'
     }
 
-    It '-Path treats the brackets as a wildcard, which does not match the file itself' {
-        $r = @(Get-Face -Path $bracket -ErrorAction SilentlyContinue)
-        $r.Count | Should -Be 0
+    It '-Path reads a bracketed name as that file when, as a pattern, it matches nothing, and says so' {
+        $r = @(Get-Face -Path $bracket -Verbose 4>&1)
+        @($r | Where-Object { $_ -is [FaceNet.PowerShell.Face] }).Count | Should -Be 3
+        ($r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Match 'matches no file as a wildcard pattern; reading the file of that exact name'
+    }
+
+    It '-Path treats brackets as a wildcard when the pattern matches another file' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'pattern') -Force
+        Copy-Item -LiteralPath $sample1 -Destination (Join-Path $dir 'a1.jpg')
+        Copy-Item -LiteralPath (Join-Path $ctx.DemoDir 'sample4.jpg') -Destination (Join-Path $dir 'a[1].jpg')
+        $r = @(Get-Face -Path (Join-Path $dir 'a[1].jpg'))
+        @($r.Path | Select-Object -Unique) | Should -Be (Join-Path $dir 'a1.jpg')
+        @(Get-Face -LiteralPath (Join-Path $dir 'a[1].jpg')).Count | Should -Be 4
     }
 
     It 'Get-ChildItem | Get-Face binds a bracketed name through PSPath' {

@@ -14,13 +14,15 @@ BeforeDiscovery {
         foreach ($ex in @((Get-Help $c.Name -Full).examples.example)) {
             if ($null -eq $ex) { continue }
             $i++
-            @{ Name = $c.Name; Number = $i; Title = ($ex.title -replace '^[-\s]+|[-\s]+$', '' -replace '^Example\s+\d+\s*:\s*', ''); Code = [string]$ex.code }
+            @{ Name = $c.Name; Number = $i; Title = ($ex.title -replace '^[-\s]+|[-\s]+$', '' -replace '^Example\s+\d+\s*:\s*', ''); Code = [string]$ex.code
+               Remarks = (@($ex.remarks) | ForEach-Object { $_.Text }) -join ' ' }
         }
     }
 }
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../../build/HelpMetadata.psm1') -Force
     $ctx = Import-FaceNetUnderTest
     $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
 }
@@ -69,6 +71,41 @@ Describe 'Get-Help <Name>' -ForEach $commandCases {
         foreach ($p in $documented.Keys) { $p | Should -BeIn $actual -Because "the help of $Name documents -$p, which the command does not have" }
     }
 
+    It 'shows in Get-Help -Parameter what the code decides: required, position, pipeline input, wildcards, aliases' {
+        # What a user reads: no blank "Default value", "Accept pipeline input?" or "Aliases" line, and the facts true.
+        $facts = Get-ParameterFacts $command
+        foreach ($p in $facts.Keys) {
+            $h = Get-Help $Name -Parameter $p
+            $h.required | Should -Be $facts[$p].required -Because "-$p of $Name"
+            $h.position | Should -Be $facts[$p].position -Because "-$p of $Name"
+            $h.pipelineInput | Should -Be $facts[$p].pipelineInput -Because "-$p of $Name"
+            $h.globbing | Should -Be $facts[$p].globbing -Because "-$p of $Name"
+            $h.aliases | Should -Be $facts[$p].aliases -Because "-$p of $Name"
+            $text = $h | Out-String -Width 200
+            foreach ($line in 'Default value', 'Accept pipeline input\?', 'Aliases') {
+                $text | Should -Match "(?m)^\s*$line\s+\S" -Because "Get-Help $Name -Parameter $p shows its $line"
+            }
+        }
+    }
+
+    It 'states each parameter''s real default value' {
+        $instance = [Activator]::CreateInstance($command.ImplementingType)
+        foreach ($p in @($help.parameters.parameter)) {
+            $text = "$($p.defaultValue)".Trim()
+            $text | Should -Not -BeNullOrEmpty -Because "-$($p.name) of $Name needs a default value in the help"
+            $meta = $command.Parameters[$p.name]
+            if ($meta.SwitchParameter) { $text | Should -Be 'False'; continue }
+            $value = $instance.($p.name)
+            # A default set in code must be the one the help states (NaN and empty mean "decided at run time").
+            if ($p.name -eq 'ThrottleLimit') { $text | Should -Match 'processor cores'; continue }
+            if ($value -is [string] -and $value) { $text | Should -Match ([regex]::Escape($value)) -Because "-$($p.name) of $Name defaults to '$value'" }
+            elseif (($value -is [int] -or $value -is [double] -or $value -is [float]) -and -not [double]::IsNaN($value)) {
+                $text | Should -Match "^$([regex]::Escape(([double]$value).ToString([cultureinfo]::InvariantCulture)))\b" -Because "-$($p.name) of $Name defaults to $value"
+            }
+            if ($p.name -eq 'Model') { $text | Should -Not -Be 'None' -Because "-Model of $Name has a default model" }
+        }
+    }
+
     It 'describes its input and output types' {
         $help.inputTypes | Should -Not -BeNullOrEmpty
         $help.returnValues | Should -Not -BeNullOrEmpty
@@ -109,11 +146,18 @@ Describe 'Example <Number> of <Name>: <Title>' -ForEach $exampleCases {
         $block = [scriptblock]::Create($text)
         $thrown = $null
         $all = @()
-        try { $all = @(& { $ErrorActionPreference = 'Continue'; & $block } 2>&1) } catch { $thrown = $_ }
+        # Warnings are captured (not leaked into the test run's output) and asserted: an example may warn only about
+        # a photo's several faces, and then its explanation says so.
+        try { $all = @(& { $ErrorActionPreference = 'Continue'; $WarningPreference = 'Continue'; & $block } 2>&1 3>&1) } catch { $thrown = $_ }
         $thrown | Should -BeNullOrEmpty -Because "the example must not throw: $thrown"
         $errors = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
         $errors.Count | Should -Be 0 -Because "the example wrote: $($errors -join '; ')"
-        $output = @($all | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] })
+        $warnings = @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+        foreach ($w in $warnings) {
+            $w.Message | Should -Match "^'[^']+' has \d+ faces; comparing the most prominent one" -Because 'only the several-faces warning is expected from an example'
+            $Remarks | Should -Match 'warn|faces' -Because "example $Number of $Name warns ('$($w.Message)'), and its explanation should say why"
+        }
+        $output = @($all | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] -and $_ -isnot [System.Management.Automation.WarningRecord] })
         $output.Count | Should -BeGreaterThan 0
         # What the user sees must render too (format views, calculated properties).
         ($output | Out-String -Width 120).Trim() | Should -Not -BeNullOrEmpty

@@ -385,10 +385,11 @@ Describe 'Bad files: a non-terminating error with a stable ErrorId, category, th
         }
     }
 
-    It 'decodes what is there of a truncated JPEG (first 40% of a photo): the faces in the decoded rows, or ImageCorrupt' {
+    It 'decodes what is there of a truncated JPEG (first 40% of a photo): the faces in the decoded rows and a warning, or ImageCorrupt' {
         $cut = Write-Bytes (Join-Path $bad 'truncated.jpg') ($jpegBytes[0..([int]($jpegBytes.Length * 0.4))])
         $err = $null
-        $r = @(Get-Face -LiteralPath $cut -ErrorVariable err -ErrorAction SilentlyContinue)
+        $r = @(Get-Face -LiteralPath $cut -ErrorVariable err -ErrorAction SilentlyContinue -WarningVariable wv -WarningAction SilentlyContinue)
+        if ($err.Count -eq 0) { "$(@($wv)[0])" | Should -BeLike "'$cut' is damaged: the file ends early*" }
         if ($err.Count -gt 0) {
             Get-ErrorId $err[0] | Should -Be 'ImageCorrupt'
             $r.Count | Should -Be 0
@@ -447,10 +448,11 @@ Describe 'The pixel limit: $FaceNetMaxImagePixels' {
         $huge = Write-Bytes (Join-Path $TestDrive 'huge-small-limit.png') ([FaceNetRobustness.Crafter]::PngHeader(600, 600))
         $FaceNetMaxImagePixels = 100e6
         $err = $null
-        $r = @(Get-Face -LiteralPath $huge -ErrorVariable err -ErrorAction SilentlyContinue)
-        # 600x600 with 64 bytes of pixel data: decoded as far as it goes (blank), no face, no error
+        $r = @(Get-Face -LiteralPath $huge -ErrorVariable err -ErrorAction SilentlyContinue -WarningVariable wv -WarningAction SilentlyContinue)
+        # 600x600 with 64 bytes of pixel data: decoded as far as it goes (blank), no face, no error, a warning
         $r.Count | Should -Be 0
         $err.Count | Should -Be 0
+        "$(@($wv)[0])" | Should -BeLike "'$huge' is damaged: the file ends early*"
     }
 
     It 'stops with InvalidMaxImagePixels for a value that is not a positive number: <Value>' -ForEach @(@{ Value = 'lots' }, @{ Value = -5 }, @{ Value = 0 }) {

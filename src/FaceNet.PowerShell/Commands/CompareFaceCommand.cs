@@ -6,9 +6,10 @@ namespace FaceNet.PowerShell.Commands;
 
 /// <summary>
 /// Compares every reference face with every difference face: one FaceComparison per pair, best match first,
-/// with a calibrated 0-100 Similarity (the default threshold reads 50).
+/// with a calibrated 0-100 Similarity (the default threshold reads 50). The difference photos come as objects
+/// (-DifferenceObject, the pipeline) or as paths (-Path with wildcards, -LiteralPath).
 /// </summary>
-[Cmdlet(VerbsData.Compare, "Face", DefaultParameterSetName = ThresholdSet)]
+[Cmdlet(VerbsData.Compare, "Face", DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(FaceComparison))]
 public sealed class CompareFaceCommand : VerificationCmdletBase
 {
@@ -18,11 +19,11 @@ public sealed class CompareFaceCommand : VerificationCmdletBase
     public object[] ReferenceObject { get; set; } = [];
 
     /// <summary>The same kinds of input as -ReferenceObject; from the pipeline too.</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
     [AllowEmptyCollection]
     public object[] DifferenceObject { get; set; } = [];
 
-    /// <summary>Keeps the N best matches per difference face.</summary>
+    /// <summary>For each reference face, keeps only its N most similar difference faces (across all difference photos).</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int Top { get; set; }
@@ -30,9 +31,16 @@ public sealed class CompareFaceCommand : VerificationCmdletBase
     private readonly List<FaceInputGroup> _references = [];
     private readonly List<FaceInputGroup> _differences = [];
 
-    protected override void BeginProcessing() => AddInputs(ReferenceObject, _references);
+    protected override void BeginProcessing()
+    {
+        CheckThresholdParameters();
+        AddInputs(ReferenceObject, _references);
+    }
 
-    protected override void ProcessRecord() => AddInputs(DifferenceObject, _differences);
+    protected override void ProcessRecord()
+    {
+        if (!AddPathInputs(_differences)) AddInputs(DifferenceObject, _differences);
+    }
 
     protected override void EndProcessing()
     {

@@ -132,7 +132,7 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         }
         var path = System.IO.Path.GetFullPath(face.Path);
         var group = GroupFor("F|" + path, () => new Group(path, null));
-        group.AddLeft(face, null);
+        group.AddLeft(face, null, -1);
     }
 
     /// <summary>A compared pair: the reference face on the left picture, the other on the right.</summary>
@@ -149,8 +149,8 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         var left = System.IO.Path.GetFullPath(reference.Path);
         var right = System.IO.Path.GetFullPath(difference.Path);
         var group = GroupFor("C|" + left + "|" + right, () => new Group(left, right));
-        group.AddLeft(reference, similarity);
-        group.AddRight(difference, similarity);
+        group.AddLeft(reference, similarity, difference.Index);
+        group.AddRight(difference, similarity, reference.Index);
     }
 
     private Group GroupFor(string key, Func<Group> create)
@@ -174,12 +174,15 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
                 ErrorIds.MoreThanOneImage, ErrorCategory.InvalidArgument, Path));
         }
         var used = new HashSet<string>(PathComparer);
+        var progress = new ProgressReporter(this, "Drawing annotated pictures", unit: "pictures") { Total = _groups.Count };
         foreach (var group in _groups)
         {
             if (Stopping) return;
             var output = ParameterSetName == PathSet ? _target : UniqueName(group, used);
+            if (_groups.Count > 1) progress.Step(System.IO.Path.GetFileName(output));
             Export(group, output);
         }
+        progress.Complete();
     }
 
     /// <summary>
@@ -218,9 +221,13 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
             if (left is null) return;
             using var right = group.RightPath is null ? null : Load(group.RightPath);
             if (group.RightPath is not null && right is null) return;
+            // Several compared faces: each label names its face and its best partner, so every score can be traced.
+            bool indexed = group.Left.Count(e => e.Compared) > 1 || group.Right.Count(e => e.Compared) > 1;
             using var picture = right is null
-                ? AnnotationRenderer.Render(left, Marks(group.Left, left))
-                : AnnotationRenderer.RenderSideBySide(left, Marks(group.Left, left), right, Marks(group.Right, right));
+                ? AnnotationRenderer.Render(left, Marks(group.Left, left, indexed))
+                : AnnotationRenderer.RenderSideBySide(left, Marks(group.Left, left, indexed), right, Marks(group.Right, right, indexed),
+                    AnnotationLabels.ForPhoto(reference: true, System.IO.Path.GetFileName(group.LeftPath)),
+                    AnnotationLabels.ForPhoto(reference: false, System.IO.Path.GetFileName(group.RightPath!)));
             bytes = AnnotationWriter.Encode(picture, _format);
         }
         try
@@ -255,7 +262,7 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         }
     }
 
-    private List<AnnotationMark> Marks(IEnumerable<Entry> entries, FaceImage image)
+    private List<AnnotationMark> Marks(IEnumerable<Entry> entries, FaceImage image, bool indexed)
     {
         var marks = new List<AnnotationMark>();
         foreach (var e in entries)
@@ -265,7 +272,10 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
                 WriteWarning($"The face {f} was found in a {f.ImageWidth}x{f.ImageHeight} image, but '{f.Path}' is now {image.Width}x{image.Height}; its box may be misplaced.");
             bool compared = e.Compared;
             var color = compared ? SimilarityColor.For(e.Best) : FaceColor;
-            var label = compared ? AnnotationLabels.ForSimilarity(e.Best) : AnnotationLabels.ForFace(f.Index, f.Confidence);
+            var label = !compared ? AnnotationLabels.ForFace(f.Index, f.Confidence)
+                : indexed && e.Partner >= 0 ? AnnotationLabels.ForSimilarity(e.Best, f.Index, e.Partner)
+                : AnnotationLabels.ForSimilarity(e.Best);
+            WriteVerbose($"'{System.IO.Path.GetFileName(f.Path)}' face #{f.Index}: {label}");
             IReadOnlyList<PointF2>? points = null;
             if (Landmarks)
                 points = new[] { f.LeftEye, f.RightEye, f.Nose, f.MouthLeft, f.MouthRight }
@@ -280,6 +290,8 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
     {
         public Face Face { get; } = face;
         public double Best { get; set; } = double.NaN;
+        /// <summary>The index of the face on the other photo with the best similarity (-1: none).</summary>
+        public int Partner { get; set; } = -1;
         public bool Compared { get; set; }
     }
 
@@ -304,16 +316,16 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
             : $"'{LeftPath}' compared with '{RightPath}'";
 
         /// <summary>Adds a face; <paramref name="similarity"/> is null for a face that was not compared.</summary>
-        public void AddLeft(Face face, double? similarity) => Add(_left, face, similarity);
-        public void AddRight(Face face, double? similarity) => Add(_right, face, similarity);
+        public void AddLeft(Face face, double? similarity, int partner) => Add(_left, face, similarity, partner);
+        public void AddRight(Face face, double? similarity, int partner) => Add(_right, face, similarity, partner);
 
-        private static void Add(Dictionary<(int, float, float, float, float), Entry> map, Face face, double? similarity)
+        private static void Add(Dictionary<(int, float, float, float, float), Entry> map, Face face, double? similarity, int partner)
         {
             var key = (face.Index, face.X, face.Y, face.Width, face.Height);
             if (!map.TryGetValue(key, out var entry)) map[key] = entry = new Entry(face);
             if (similarity is not { } s) return;
             entry.Compared = true;
-            if (!double.IsNaN(s) && (double.IsNaN(entry.Best) || s > entry.Best)) entry.Best = s;
+            if (!double.IsNaN(s) && (double.IsNaN(entry.Best) || s > entry.Best)) { entry.Best = s; entry.Partner = partner; }
         }
     }
 }

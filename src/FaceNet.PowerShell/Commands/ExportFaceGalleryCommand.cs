@@ -12,14 +12,20 @@ namespace FaceNet.PowerShell.Commands;
 /// embedded here). With -Append, photos already in the gallery and unchanged since (same size and modification time)
 /// are skipped, so re-enrolling a folder embeds only its new or changed photos.
 /// </summary>
-[Cmdlet(VerbsData.Export, "FaceGallery", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Export, "FaceGallery", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FaceGalleryUpdate))]
 public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
 {
-    /// <summary>The gallery file to write.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>The gallery file to write (as -Path of Export-Csv names the file written; photos come as -InputObject).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
+
+    /// <summary>The gallery file to write, taken exactly as typed (no wildcard characters are interpreted).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
 
     /// <summary>Embeddings (Get-FaceEmbedding, Import-Clixml, ConvertFrom-Json), or photos: files or paths.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -62,12 +68,14 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
     private readonly HashSet<string> _seenFiles = new(StringComparer.Ordinal);
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ImageResult, FileJob> _jobs = new();
     private int _embedded, _skipped, _added;
+    private ProgressReporter? _progress;
 
     private sealed record FileJob(string? Label, long Size, DateTime ModifiedUtc);
 
     protected override void BeginProcessing()
     {
-        _target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        _target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ParameterSetName == LiteralPathSet ? LiteralPath : Path);
+        _progress = new ProgressReporter(this, "Enrolling faces in the gallery", unit: "photos");
         bool exists = File.Exists(_target);
         if (Directory.Exists(_target))
             ThrowTerminatingError(new ErrorRecord(new IOException($"'{_target}' is a folder; give a gallery file name (e.g. people.faces)."),
@@ -110,12 +118,16 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
             switch (item)
             {
                 case FileInfo file: AddFile(file.FullName); break;
+                case DirectoryInfo dir when MyInvocation.ExpectingInput:
+                    WriteVerbose($"Skipped the folder '{dir.FullName}' (only files are read).");
+                    break;
                 case DirectoryInfo dir:
                     WriteError(new ErrorRecord(new ArgumentException($"'{dir.FullName}' is a folder; give photos (Get-ChildItem '{dir.FullName}' -Recurse -File)."),
                         ErrorIds.FileNotFound, ErrorCategory.InvalidArgument, dir.FullName));
                     break;
                 case string s:
-                    foreach (var p in ResolvePaths([s], literal: false)) AddFile(p);
+                    foreach (var (p, error) in ResolvePaths([s], literal: false))
+                        if (error is not null) WritePathError(error); else AddFile(p);
                     break;
                 default:
                     if (EmbeddingInput.ToEmbedding(item) is { } e) AddEmbedding(e);
@@ -185,6 +197,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
     private void OnImage(ImageResult result)
     {
         if (!_jobs.TryGetValue(result, out var job)) return;
+        _progress?.Step(result.Path);
         _embedded++;
         if (result.Faces.Count == 0) WriteVerbose($"No face found in '{result.Path}' (recorded, so it is skipped next time).");
         for (int i = 0; i < result.Faces.Count; i++)
@@ -242,6 +255,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         if (_declined) return;
         DrainImages(final: true, OnImage);
         DisposeQueue();
+        _progress?.Complete();
         if (_gallery is null && _model is null && _embeddings.Count == 0 && _pending.Count == 0 && _skipped == 0 && !_replacing)
         {
             WriteWarning("Nothing to store: no embeddings or photos came in.");

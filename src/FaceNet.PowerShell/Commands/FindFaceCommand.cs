@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
 using FaceNet.Engine.Recognition;
+using FaceNet.Engine.Storage;
 using FaceNet.PowerShell.Internal;
 
 namespace FaceNet.PowerShell.Commands;
@@ -11,15 +12,15 @@ namespace FaceNet.PowerShell.Commands;
 /// score reaches the threshold (default: the model's open-set identificationThreshold); otherwise Label is null
 /// (shown as unknown). The search is exact: a SIMD scan of every gallery face.
 /// </summary>
-[Cmdlet(VerbsCommon.Find, "Face", DefaultParameterSetName = ThresholdSet)]
+[Cmdlet(VerbsCommon.Find, "Face", DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(FaceIdentification))]
 public sealed class FindFaceCommand : VerificationCmdletBase
 {
     /// <summary>Probes: image paths or files, faces from Get-Face, or embeddings (also from Import-Clixml/ConvertFrom-Json).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
     public object[] InputObject { get; set; } = [];
 
-    /// <summary>A gallery from Import-FaceGallery, or any labelled embeddings.</summary>
+    /// <summary>A gallery from Import-FaceGallery, the path of a gallery file, or any labelled embeddings.</summary>
     [Parameter(Mandatory = true)]
     [ValidateNotNull]
     public object Gallery { get; set; } = null!;
@@ -35,6 +36,14 @@ public sealed class FindFaceCommand : VerificationCmdletBase
 
     protected override void BeginProcessing()
     {
+        CheckThresholdParameters();
+        if (GalleryFileOf(Gallery) is { } file)
+        {
+            // A gallery file named directly: read it as Import-FaceGallery does (one error if it cannot be).
+            try { Gallery = GalleryReader.Read(file); }
+            catch (FileNotFoundException ex) { ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, file)); }
+            catch (GalleryFormatException ex) { ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.NotAGallery, ErrorCategory.InvalidData, file)); }
+        }
         foreach (var item in EmbeddingInput.Flatten(Gallery))
         {
             if (EmbeddingInput.ToEmbedding(item) is { } e) _gallery.Add(e);
@@ -66,13 +75,28 @@ public sealed class FindFaceCommand : VerificationCmdletBase
         WriteVerbose($"Gallery: {_index.Count} faces of {_index.IdentityCount} people, model {first.Model}.");
     }
 
-    protected override void ProcessRecord() => AddInputs(InputObject, _probes);
+    /// <summary>A path string or file given as -Gallery: the gallery file to read (as Import-FaceGallery would).</summary>
+    private string? GalleryFileOf(object gallery)
+    {
+        var value = gallery is PSObject p ? p.BaseObject : gallery;
+        return value switch
+        {
+            string s => SessionState.Path.GetUnresolvedProviderPathFromPSPath(s),
+            FileInfo f => f.FullName,
+            _ => null,
+        };
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (!AddPathInputs(_probes)) AddInputs(InputObject, _probes);
+    }
 
     protected override void EndProcessing()
     {
         Prepare([], _probes);
         double threshold = ThresholdCosine;
-        if (ParameterSetName == ThresholdSet && double.IsNaN(Threshold))
+        if (double.IsNaN(Threshold) && double.IsNaN(FalseMatchRate))
         {
             var stored = IdentificationThreshold.Read(ModelResolver.Shipped, ResolvedModel);
             if (stored is { } t) threshold = t;

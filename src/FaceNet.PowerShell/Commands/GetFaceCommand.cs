@@ -37,10 +37,11 @@ public sealed class GetFaceCommand : PathCmdletBase
         var analyzer = Detector is null ? AnalyzerFor(ModelResolver.Shipped) : new FaceNet.Engine.Pipeline.FaceAnalyzer(ModelResolver.Shipped, Detector);
         var files = SelectedPaths().ToList();
         if (files.Count > 1) _progress!.Total += files.Count;
-        foreach (var file in files)
+        foreach (var (file, error) in files)
         {
             if (Stopping) return;
-            SubmitImage(_ => ImageResult.Process(analyzer, file, options, embedModel: null));
+            if (error is not null) SubmitImage(_ => ImageResult.Failed(file, error));
+            else SubmitImage(_ => ImageResult.Process(analyzer, file, options, embedModel: null));
             DrainImages(final: false, Emit);
         }
     }

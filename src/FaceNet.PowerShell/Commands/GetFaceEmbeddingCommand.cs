@@ -93,9 +93,15 @@ public sealed class GetFaceEmbeddingCommand : PathCmdletBase
             if (MinFaceSize > 0) options = options with { MinFaceSize = MinFaceSize };
             var files = SelectedPaths().ToList();
             if (files.Count > 1) _progress!.Total += files.Count;
-            foreach (var file in files)
+            foreach (var (file, error) in files)
             {
                 if (Stopping) return;
+                if (error is not null)
+                {
+                    SubmitImage(_ => ImageResult.Failed(file, error));
+                    DrainImages(final: false, Emit);
+                    continue;
+                }
                 var analyzer = _analyzer;
                 var model = _model;
                 var label = NullIfEmpty(Label); // results come back later: keep each image's own label

@@ -34,6 +34,9 @@ public sealed class GroupFaceCommand : PSCmdlet
 
     private readonly List<FaceEmbedding> _faces = [];
 
+    /// <summary>Inputs from which clustering shows a progress record (under this it takes well under a second).</summary>
+    internal const int ProgressFrom = 500;
+
     protected override void ProcessRecord()
     {
         foreach (var item in EmbeddingInput.Flatten(InputObject))
@@ -59,7 +62,12 @@ public sealed class GroupFaceCommand : PSCmdlet
         var options = ClusteringDefaults.OptionsFor(cut) with { SeparateSameSource = !AllowSamePhoto };
         WriteVerbose($"Clustering {_faces.Count} faces of model {_faces[0].Model}: average linkage, cut {cut:0.000}.");
         var sources = _faces.Select(f => string.IsNullOrEmpty(f.Path) ? null : f.Path).ToList();
+        // One call does the work (every pair's cosine, then the merges): show what it is doing while it runs.
+        var progress = new ProgressReporter(this, "Grouping faces by person", unit: "faces");
+        if (_faces.Count >= ProgressFrom)
+            progress.Show($"Clustering {_faces.Count:N0} faces: comparing {(long)_faces.Count * (_faces.Count - 1) / 2:N0} pairs, then merging");
         var clusters = FaceClustering.Cluster(_faces.Select(f => f.Vector).ToList(), sources, options);
+        progress.Complete();
         int id = 0;
         foreach (var c in clusters)
         {

@@ -11,26 +11,16 @@ public sealed class ImportFaceGalleryCommand : PathCmdletBase
 {
     protected override void ProcessRecord()
     {
-        foreach (var file in SelectedPaths())
+        foreach (var (file, error) in SelectedPaths())
         {
-            if (!File.Exists(file))
-            {
-                WriteError(new ErrorRecord(new FileNotFoundException($"Cannot find the gallery '{file}'.", file), ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, file));
-                continue;
-            }
+            if (error is not null) { WritePathError(error); continue; }
             try
             {
-                using var g = GalleryFile.Open(file);
-                var embeddings = g.ReadEntries().Select(EmbeddingInput.FromEntry).ToArray();
-                WriteObject(new FaceGallery
-                {
-                    Path = file,
-                    Model = g.Model,
-                    Dimension = g.Dimension,
-                    Embeddings = embeddings,
-                    Labels = embeddings.Select(e => e.Label).Where(l => l is not null).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()!,
-                    Photos = g.ReadSources().Count,
-                });
+                WriteObject(GalleryReader.Read(file));
+            }
+            catch (FileNotFoundException ex)
+            {
+                WriteError(new ErrorRecord(ex, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, file));
             }
             catch (GalleryFormatException ex)
             {

@@ -8,8 +8,10 @@ namespace FaceNet.PowerShell.Commands;
 /// $true when two photos (or faces, or embeddings) show the same person. By default the most prominent face
 /// (largest box) of each input is compared; -AnyFace is true when any pair of faces matches. One result per
 /// difference input (image, or the faces/embeddings of one image); true if it matches any reference input.
+/// An input that could not be compared (a path matching no file, an unreadable photo, a photo without a face)
+/// gets an error and no Boolean, so "different person" is never confused with "no such file".
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "FaceMatch", DefaultParameterSetName = ThresholdSet)]
+[Cmdlet(VerbsDiagnostic.Test, "FaceMatch", DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(bool))]
 public sealed class TestFaceMatchCommand : VerificationCmdletBase
 {
@@ -18,7 +20,7 @@ public sealed class TestFaceMatchCommand : VerificationCmdletBase
     public object[] ReferenceObject { get; set; } = [];
 
     /// <summary>The same kinds of input as -ReferenceObject; from the pipeline too.</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
     public object[] DifferenceObject { get; set; } = [];
 
     /// <summary>Compares every face of each input, not only the most prominent; true if any pair matches.</summary>
@@ -28,18 +30,25 @@ public sealed class TestFaceMatchCommand : VerificationCmdletBase
     private readonly List<FaceInputGroup> _references = [];
     private readonly List<FaceInputGroup> _differences = [];
 
-    protected override void BeginProcessing() => AddInputs(ReferenceObject, _references);
+    protected override void BeginProcessing()
+    {
+        CheckThresholdParameters();
+        AddInputs(ReferenceObject, _references);
+    }
 
-    protected override void ProcessRecord() => AddInputs(DifferenceObject, _differences);
+    protected override void ProcessRecord()
+    {
+        if (!AddPathInputs(_differences)) AddInputs(DifferenceObject, _differences);
+    }
 
     protected override void EndProcessing()
     {
         Prepare(_references, _differences);
+        // No Boolean without a comparison: each input that could not be read or has no face has had its error.
         var refs = _references.Where(CheckHasFaces).SelectMany(Select).ToList();
-        if (_differences.Count == 0) WriteObject(false);
         foreach (var g in _differences)
         {
-            if (!CheckHasFaces(g) || refs.Count == 0) { WriteObject(false); continue; }
+            if (!CheckHasFaces(g) || refs.Count == 0) continue;
             var diffs = Select(g).ToList();
             var pairs = FaceComparer.Compare(Comparable(refs), Comparable(diffs), Scale, ThresholdCosine, top: 1);
             var best = pairs[0];

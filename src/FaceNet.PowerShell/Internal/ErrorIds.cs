@@ -30,6 +30,8 @@ internal static class ErrorIds
     public const string ModelMismatch = "ModelMismatch";
     public const string FalseMatchRateTooLow = "FalseMatchRateTooLow";
     public const string FalseMatchRateUncalibrated = "FalseMatchRateUncalibrated";
+    /// <summary>Both -Threshold and -FalseMatchRate were given.</summary>
+    public const string ConflictingThresholds = "ConflictingThresholds";
     // Galleries, Find-Face, Group-Face
     /// <summary>Export-FaceGallery without -Append or -Force on an existing file.</summary>
     public const string GalleryExists = "GalleryExists";

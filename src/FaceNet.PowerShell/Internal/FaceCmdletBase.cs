@@ -69,6 +69,7 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
                     WriteError(new ErrorRecord(result.Error, ErrorIds.FaceProcessingFailed, ErrorCategory.InvalidResult, result.Path));
                 else
                 {
+                    WarnIfDamaged(result.Path, result.Damage);
                     WarnIfFaceLimitReached(result);
                     emit(result);
                 }
@@ -102,15 +103,30 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
 
     public void Dispose() => DisposeQueue();
 
-    /// <summary>Expands -Path (wildcards) or -LiteralPath to provider paths; unresolvable ones become errors.</summary>
-    protected IEnumerable<string> ResolvePaths(string[]? paths, bool literal)
+    /// <summary>One path given by the user, resolved: a file to read, or the reason it names none.</summary>
+    protected readonly record struct ResolvedPath(string Path, ImageLoadException? Error);
+
+    /// <summary>
+    /// Expands -Path (wildcards) or -LiteralPath to provider paths. A pattern that matches nothing is a FileNotFound
+    /// error (saying when its folder does not exist), as Resolve-Path does; a pattern with brackets that matches
+    /// nothing but names an existing file (photo [1].jpg) is taken literally. Folders matched by a wildcard, or
+    /// bound to -LiteralPath from the pipeline (the DirectoryInfo objects of Get-ChildItem -Recurse), are skipped
+    /// with a verbose message; a folder named by a path goes on, so that reading it reports the error.
+    /// </summary>
+    protected IEnumerable<ResolvedPath> ResolvePaths(string[]? paths, bool literal)
     {
         if (paths is null) yield break;
         foreach (var p in paths)
         {
             if (literal)
             {
-                yield return SessionState.Path.GetUnresolvedProviderPathFromPSPath(p);
+                var full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(p);
+                if (Directory.Exists(full) && MyInvocation.ExpectingInput)
+                {
+                    WriteVerbose($"Skipped the folder '{full}' (only files are read).");
+                    continue;
+                }
+                yield return new ResolvedPath(full, null);
                 continue;
             }
             Collection<string>? resolved = null;
@@ -121,22 +137,64 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
             }
             catch (ItemNotFoundException)
             {
-                // Passed on unresolved: loading it reports FileNotFound in input order, like every other bad file.
+                // Unresolved: passed on, so that loading reports FileNotFound in input order, like every other bad file.
             }
-            if (resolved is null)
+            catch (System.Management.Automation.DriveNotFoundException ex)
             {
-                yield return SessionState.Path.GetUnresolvedProviderPathFromPSPath(p);
+                WriteError(new ErrorRecord(ex, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, p));
                 continue;
             }
-            if (provider?.Name != "FileSystem")
+            if (resolved is { Count: > 0 } && provider?.Name != "FileSystem")
             {
                 WriteError(new ErrorRecord(new ArgumentException($"'{p}' is not a file system path."), ErrorIds.FileNotFound, ErrorCategory.InvalidArgument, p));
                 continue;
             }
-            if (resolved.Count == 0 && WildcardPattern.ContainsWildcardCharacters(p))
-                WriteVerbose($"No files match '{p}'.");
-            foreach (var r in resolved) yield return r;
+            bool wildcard = WildcardPattern.ContainsWildcardCharacters(p);
+            if (resolved is not { Count: > 0 })
+            {
+                string unresolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(p);
+                if (!wildcard) { yield return new ResolvedPath(unresolved, null); continue; }
+                if (File.Exists(unresolved))
+                {
+                    WriteVerbose($"'{p}' matches no file as a wildcard pattern; reading the file of that exact name. Use -LiteralPath for names with [ ] * ?.");
+                    yield return new ResolvedPath(unresolved, null);
+                    continue;
+                }
+                yield return new ResolvedPath(p, NoMatch(p, unresolved));
+                continue;
+            }
+            foreach (var r in resolved)
+            {
+                if (wildcard && Directory.Exists(r))
+                {
+                    WriteVerbose($"Skipped the folder '{r}', which '{p}' matches (only files are read).");
+                    continue;
+                }
+                yield return new ResolvedPath(r, null);
+            }
         }
+    }
+
+    /// <summary>FileNotFound for a wildcard pattern that matches nothing: names the folder when it does not exist.</summary>
+    private static ImageLoadException NoMatch(string pattern, string unresolved)
+    {
+        int wild = unresolved.IndexOfAny(['*', '?', '[']);
+        string prefix = wild < 0 ? unresolved : unresolved[..wild];
+        string? folder = prefix.EndsWith(System.IO.Path.DirectorySeparatorChar) ? prefix : System.IO.Path.GetDirectoryName(prefix);
+        if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+            return new ImageLoadException(ImageLoadFailure.NotFound, pattern,
+                $"Cannot find '{pattern}': the folder '{folder.TrimEnd(System.IO.Path.DirectorySeparatorChar)}' does not exist.");
+        return new ImageLoadException(ImageLoadFailure.NotFound, pattern, $"No files match '{pattern}'.");
+    }
+
+    /// <summary>Writes the error of a path that names no file.</summary>
+    protected void WritePathError(ImageLoadException ex) => WriteError(ErrorIds.ForImage(ex));
+
+    /// <summary>A cut-short or damaged photo still gives what could be decoded; say so instead of losing faces silently.</summary>
+    protected void WarnIfDamaged(string path, string? damage)
+    {
+        if (damage is not null)
+            WriteWarning($"'{path}' is damaged: {damage}. Faces were searched for in what could be decoded; some may be missing.");
     }
 
     /// <summary>
@@ -147,7 +205,9 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
     {
         try
         {
-            return forDetection is null ? ImageLoader.Load(path, LoadOptions) : forDetection.Load(path, null, LoadOptions);
+            var image = forDetection is null ? ImageLoader.Load(path, LoadOptions) : forDetection.Load(path, null, LoadOptions);
+            WarnIfDamaged(path, image.Damage);
+            return image;
         }
         catch (ImageLoadException ex)
         {

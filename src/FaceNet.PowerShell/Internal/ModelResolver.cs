@@ -16,6 +16,10 @@ internal static class ModelResolver
         if (!string.IsNullOrEmpty(modelPath))
         {
             var full = System.IO.Path.GetFullPath(modelPath);
+            if (!File.Exists(full))
+                throw new FileNotFoundException(Directory.Exists(full)
+                    ? $"-ModelPath '{full}' is a folder; give the .onnx file of your embedder."
+                    : $"The model file '{full}' does not exist. -ModelPath names your embedder's .onnx file (with a .json descriptor of the same name beside it).", full);
             var descriptorPath = System.IO.Path.ChangeExtension(full, ".json");
             if (!File.Exists(descriptorPath))
                 throw new FileNotFoundException(

@@ -19,6 +19,6 @@ public abstract class PathCmdletBase : FaceCmdletBase
     public string[] LiteralPath { get; set; } = [];
 
     /// <summary>The files this record names, through whichever of -Path or -LiteralPath was bound.</summary>
-    protected IEnumerable<string> SelectedPaths() =>
+    protected IEnumerable<ResolvedPath> SelectedPaths() =>
         ResolvePaths(ParameterSetName == LiteralPathSet ? LiteralPath : Path, literal: ParameterSetName == LiteralPathSet);
 }

@@ -3,38 +3,55 @@ using System.Management.Automation;
 
 namespace FaceNet.PowerShell.Internal;
 
-/// <summary>Write-Progress at most a few times a second, so progress costs well under 1% of the work.</summary>
+/// <summary>
+/// Write-Progress for long work: the first step at once, then at most four records a second, so progress costs
+/// well under 1% of the work however fast the items go.
+/// </summary>
 internal sealed class ProgressReporter
 {
     private readonly Cmdlet _cmdlet;
     private readonly string _activity;
+    private readonly string _unit;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private long _lastTicks = long.MinValue;
+    private static readonly long Interval = Stopwatch.Frequency / 4;
+    private long _nextTicks; // 0: the first step reports at once
     private int _done;
     private bool _shown;
 
-    public ProgressReporter(Cmdlet cmdlet, string activity, int activityId = 1)
+    public ProgressReporter(Cmdlet cmdlet, string activity, int activityId = 1, string unit = "images")
     {
         _cmdlet = cmdlet;
         _activity = activity;
+        _unit = unit;
         ActivityId = activityId;
     }
 
     public int ActivityId { get; }
-    /// <summary>Known total (wildcard expansion), or 0 for pipeline input of unknown length.</summary>
+    /// <summary>Known total (wildcard expansion, collected input), or 0 for pipeline input of unknown length.</summary>
     public int Total { get; set; }
+    /// <summary>Records written so far (for tests and diagnostics).</summary>
+    public int Written { get; private set; }
 
     public void Step(string currentItem)
     {
         _done++;
         long now = _clock.ElapsedTicks;
-        if (now - _lastTicks < Stopwatch.Frequency / 4) return;
-        _lastTicks = now;
-        double rate = _done / System.Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
-        var status = Total > 0 ? $"{_done} of {Total} images, {rate:0.0} images/s" : $"{_done} images, {rate:0.0} images/s";
+        if (now < _nextTicks) return;
+        _nextTicks = now + Interval;
+        double rate = _done / Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
+        var status = Total > 0 ? $"{_done} of {Total} {_unit}, {rate:0.0} {_unit}/s" : $"{_done} {_unit}, {rate:0.0} {_unit}/s";
         var record = new ProgressRecord(ActivityId, _activity, status) { CurrentOperation = currentItem };
-        if (Total > 0) record.PercentComplete = System.Math.Min(100, _done * 100 / Total);
+        if (Total > 0) record.PercentComplete = Math.Min(100, _done * 100 / Total);
         _cmdlet.WriteProgress(record);
+        Written++;
+        _shown = true;
+    }
+
+    /// <summary>A record with a status of its own (a phase of the work, such as "Clustering 10,000 faces").</summary>
+    public void Show(string status)
+    {
+        _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, status));
+        Written++;
         _shown = true;
     }
 

@@ -31,8 +31,8 @@ internal sealed class FaceInputGroup(string key, string? imagePath)
 /// </summary>
 public abstract class VerificationCmdletBase : FaceCmdletBase
 {
-    protected const string ThresholdSet = "Threshold";
-    protected const string FalseMatchRateSet = "FalseMatchRate";
+    /// <summary>The parameter set of the objects parameter (-DifferenceObject, -InputObject): photos, faces or embeddings.</summary>
+    protected const string ObjectSet = "Object";
 
     /// <summary>The embedder for images and faces. Default: the model of the embeddings given, else the manifest's default.</summary>
     [Parameter]
@@ -41,14 +41,45 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
     public string? Model { get; set; }
 
     /// <summary>Similarity (0-100) at or above which two faces match. Default: the model's default threshold, which reads 50.</summary>
-    [Parameter(ParameterSetName = ThresholdSet)]
+    [Parameter]
     [ValidateRange(0.0, 100.0)]
     public double Threshold { get; set; } = double.NaN;
 
-    /// <summary>Picks the threshold whose false match rate, measured on LFW View 1, is at most this.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = FalseMatchRateSet)]
+    /// <summary>Picks the threshold whose false match rate, measured on every set of photos in the manifest, is at most this.</summary>
+    [Parameter]
     [ValidateRange(0.0, 1.0)]
     public double FalseMatchRate { get; set; } = double.NaN;
+
+    /// <summary>Photos to compare or identify, as paths with wildcards (instead of objects).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Photos to compare or identify, as exact paths (no wildcards); bound by property name from Get-ChildItem.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>-Threshold and -FalseMatchRate each set the threshold: giving both is refused before any work.</summary>
+    protected void CheckThresholdParameters()
+    {
+        if (!double.IsNaN(Threshold) && !double.IsNaN(FalseMatchRate))
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                "Give -Threshold or -FalseMatchRate, not both: each sets the match threshold."),
+                ErrorIds.ConflictingThresholds, ErrorCategory.InvalidArgument, null));
+    }
+
+    /// <summary>In the -Path and -LiteralPath parameter sets, adds this record's photos to <paramref name="groups"/>; false in the object set.</summary>
+    private protected bool AddPathInputs(List<FaceInputGroup> groups)
+    {
+        if (ParameterSetName is not (PathSet or LiteralPathSet)) return false;
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (var (path, error) in ResolvePaths(literal ? LiteralPath : Path, literal))
+            if (error is not null) WritePathError(error); else AddImage(groups, path);
+        return true;
+    }
 
     private protected string ResolvedModel { get; private set; } = "";
     private protected SimilarityScale Scale { get; private set; } = SimilarityScale.Linear(0.5);
@@ -76,12 +107,16 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
                 case FileInfo file:
                     AddImage(groups, file.FullName);
                     break;
+                case DirectoryInfo dir when MyInvocation.ExpectingInput:
+                    WriteVerbose($"Skipped the folder '{dir.FullName}' (only files are read).");
+                    break;
                 case DirectoryInfo dir:
                     WriteError(new ErrorRecord(new ArgumentException($"'{dir.FullName}' is a folder; give image files (e.g. Get-ChildItem '{dir.FullName}' -File)."),
                         ErrorIds.FileNotFound, ErrorCategory.InvalidArgument, dir.FullName));
                     break;
                 case string s:
-                    foreach (var path in ResolvePaths([s], literal: false)) AddImage(groups, path);
+                    foreach (var (path, error) in ResolvePaths([s], literal: false))
+                        if (error is not null) WritePathError(error); else AddImage(groups, path);
                     break;
                 case PSObject pso:
                     AddLoose(pso, groups);
@@ -226,9 +261,12 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
 
         ResolveThreshold();
 
+        int work = all.Count(g => g.ImagePath is not null || g.PendingFaces.Count > 0);
+        var progress = new ProgressReporter(this, "Embedding faces", unit: "photos") { Total = work };
         foreach (var g in all)
         {
             if (Stopping) return;
+            if (work > 1 && (g.ImagePath is not null || g.PendingFaces.Count > 0)) progress.Step(g.DisplayName);
             try
             {
                 EmbedGroup(g);
@@ -251,13 +289,14 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
                 g.LoadFailed = true;
             }
         }
+        progress.Complete();
     }
 
     private void ResolveThreshold()
     {
         var descriptor = _manifest.TryGet(ResolvedModel, out var d) ? d : null;
         Scale = descriptor is null ? SimilarityScale.Linear(0.5) : SimilarityScale.For(descriptor);
-        if (ParameterSetName == FalseMatchRateSet)
+        if (!double.IsNaN(FalseMatchRate))
         {
             var table = descriptor is null ? null : FalseMatchTable.For(descriptor);
             if (table is null)
