@@ -96,7 +96,7 @@ public class ImageLoaderTests : IDisposable
     }
 
     [Fact]
-    public async Task ThePixelLimitComesFromExplicitOptionsOrTheAmbientScope()
+    public void ThePixelLimitComesFromTheOptionsPassed()
     {
         using var bmp = Solid(20, 20, SKColors.Teal);
         var png = Encode(bmp, SKEncodedImageFormat.Png);
@@ -104,20 +104,14 @@ public class ImageLoaderTests : IDisposable
 
         Assert.Equal(ImageLoadFailure.TooLarge, FailureOf(() => ImageLoader.Decode(png, "a.png", tight)));
         using (ImageLoader.Decode(png, "a.png", ImageLoadOptions.Default with { MaxPixels = 400 })) { }
-
-        Assert.Same(ImageLoadOptions.Default, ImageLoadOptions.Current);
-        using (ImageLoadOptions.Use(tight))
-        {
-            Assert.Equal(ImageLoadFailure.TooLarge, FailureOf(() => ImageLoader.Decode(png, "a.png")));
-            // it flows into work started inside the scope
-            var inTask = await Task.Run(() => ImageLoadOptions.Current.MaxPixels);
-            Assert.Equal(399, inTask);
-            using (ImageLoadOptions.Use(ImageLoadOptions.Default))
-                using (ImageLoader.Decode(png, "a.png")) { }
-            Assert.Same(tight, ImageLoadOptions.Current);
-        }
-        Assert.Same(ImageLoadOptions.Default, ImageLoadOptions.Current);
         using (ImageLoader.Decode(png, "a.png")) { }
+
+        // The pipeline passes them on explicitly (no ambient state): a limit reaches the worker that decodes.
+        var path = Write("teal.png", png);
+        var analyzer = new FaceNet.Engine.Pipeline.FaceAnalyzer(FaceNet.Engine.Models.ModelManifest.Load(Path.Combine(TestData.ModelsDir, "models.json")));
+        var refused = FaceNet.Engine.Pipeline.ImageResult.Process(analyzer, path, FaceNet.Engine.Detection.DetectionOptions.Default, null, tight);
+        Assert.Equal(ImageLoadFailure.TooLarge, Assert.IsType<ImageLoadException>(refused.Error).Failure);
+        Assert.Null(FaceNet.Engine.Pipeline.ImageResult.Process(analyzer, path, FaceNet.Engine.Detection.DetectionOptions.Default, null).Error);
     }
 
     [Fact]

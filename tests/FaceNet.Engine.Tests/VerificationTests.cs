@@ -207,6 +207,17 @@ public class FaceComparerTests
     }
 
     [Fact]
+    public void Finds_the_first_embedding_that_another_model_or_length_makes_incomparable()
+    {
+        var ok = new ComparableFace("Clean", Unit(1, 0));
+        Assert.Null(FaceComparer.FindMismatch("clean", [ok, new ComparableFace("CLEAN", Unit(0, 1))]));
+        var other = FaceComparer.FindMismatch("Clean", [ok, new ComparableFace("MobileFaceNet", Unit(1, 0))]);
+        Assert.Equal(1, other!.Value.Index);
+        Assert.Contains("MobileFaceNet", other.Value.Error.Message);
+        Assert.Equal(1, FaceComparer.FindMismatch("Clean", [ok, new ComparableFace("Clean", Unit(1, 0, 0))])!.Value.Index);
+    }
+
+    [Fact]
     public void Refuses_different_models_and_lengths()
     {
         var a = new ComparableFace("Ensemble", Unit(1, 0));

@@ -16,35 +16,6 @@ public sealed record ImageLoadOptions
     public Func<int, int, float>? InitialDetail { get; init; }
 
     public static ImageLoadOptions Default { get; } = new();
-
-    private static readonly AsyncLocal<ImageLoadOptions?> s_ambient = new();
-
-    /// <summary>
-    /// The options a load without explicit options uses on this thread / async flow: those of the innermost
-    /// <see cref="Use"/> scope, else <see cref="Default"/>. Lets a host (the PowerShell cmdlets) apply a user
-    /// setting such as $FaceNetMaxImagePixels to work it queues, without threading options through every call.
-    /// </summary>
-    public static ImageLoadOptions Current => s_ambient.Value ?? Default;
-
-    /// <summary>Makes <paramref name="options"/> the <see cref="Current"/> options until the scope is disposed.</summary>
-    public static IDisposable Use(ImageLoadOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var previous = s_ambient.Value;
-        s_ambient.Value = options;
-        return new Scope(previous);
-    }
-
-    private sealed class Scope(ImageLoadOptions? previous) : IDisposable
-    {
-        private bool _done;
-        public void Dispose()
-        {
-            if (_done) return;
-            _done = true;
-            s_ambient.Value = previous;
-        }
-    }
 }
 
 /// <summary>Decodes files into upright RGBA images with SkiaSharp (libjpeg-turbo, libpng, libwebp, ...).</summary>
@@ -57,7 +28,7 @@ public static class ImageLoader
 
     public static FaceImage Load(string path, ImageLoadOptions? options = null)
     {
-        options ??= ImageLoadOptions.Current;
+        options ??= ImageLoadOptions.Default;
         if (Directory.Exists(path))
             throw new ImageLoadException(ImageLoadFailure.NotAnImage, path, $"'{path}' is a directory, not an image file.");
         if (!File.Exists(path))
@@ -92,7 +63,7 @@ public static class ImageLoader
 
     public static FaceImage Decode(byte[] bytes, string path, ImageLoadOptions? options = null)
     {
-        options ??= ImageLoadOptions.Current;
+        options ??= ImageLoadOptions.Default;
         if (bytes.Length == 0)
             throw new ImageLoadException(ImageLoadFailure.EmptyFile, path, $"The file '{path}' is empty (0 bytes).");
 

@@ -37,7 +37,7 @@ public sealed class FaceAnalyzer
     {
         options ??= DetectionOptions.Default;
         var detector = Detector;
-        return ImageLoader.Load(path, (loadOptions ?? ImageLoadOptions.Current) with { InitialDetail = (w, h) => detector.DetailFor(w, h, options) });
+        return ImageLoader.Load(path, (loadOptions ?? ImageLoadOptions.Default) with { InitialDetail = (w, h) => detector.DetailFor(w, h, options) });
     }
 
     public IReadOnlyList<AnalyzedFace> Detect(FaceImage image, DetectionOptions? options = null)

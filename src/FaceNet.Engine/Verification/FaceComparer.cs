@@ -35,6 +35,26 @@ public static class FaceComparer
         }
     }
 
+    /// <summary>
+    /// The first face that cannot be compared under <paramref name="model"/> (another model, or another length than
+    /// the first face), with the exception that says why; null when all can.
+    /// </summary>
+    public static (int Index, ModelMismatchException Error)? FindMismatch(string model, IReadOnlyList<ComparableFace> faces)
+    {
+        for (int i = 0; i < faces.Count; i++)
+        {
+            var f = faces[i];
+            if (!string.Equals(f.Model, model, StringComparison.OrdinalIgnoreCase))
+                return (i, new ModelMismatchException(model, f.Model,
+                    $"Cannot compare an embedding of model '{f.Model}' with model '{model}': embeddings of different models are not comparable. " +
+                    $"Compute both with the same model (-Model {f.Model}, or Get-FaceEmbedding -Model {model})."));
+            if (f.Vector.Length != faces[0].Vector.Length)
+                return (i, new ModelMismatchException(model, f.Model,
+                    $"Cannot compare a {f.Vector.Length}-d embedding with a {faces[0].Vector.Length}-d one: they come from different models."));
+        }
+        return null;
+    }
+
     public static double Cosine(float[] a, float[] b) => VectorMath.CosineSimilarity(a, b);
 
     /// <summary>

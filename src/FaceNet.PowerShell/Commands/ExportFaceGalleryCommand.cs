@@ -66,7 +66,6 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
     private readonly List<GallerySource> _pendingSources = [];
     private readonly List<(FaceEmbedding E, string? Label)> _embeddings = [];
     private readonly HashSet<string> _seenFiles = new(StringComparer.Ordinal);
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ImageResult, FileJob> _jobs = new();
     private int _embedded, _skipped, _added;
     private ProgressReporter? _progress;
 
@@ -186,17 +185,12 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         var job = new FileJob(string.IsNullOrEmpty(Label) ? null : Label, info.Length, info.LastWriteTimeUtc);
         var analyzer = _analyzer;
         var model = _model;
-        SubmitImage(_ =>
-        {
-            var r = ImageResult.Process(analyzer, path, DetectionOptions.Default, model);
-            _jobs.AddOrUpdate(r, job);
-            return r;
-        });
+        SubmitImage(load => ImageResult.Process(analyzer, path, DetectionOptions.Default, model, load), job);
     }
 
-    private void OnImage(ImageResult result)
+    private void OnImage(ImageResult result, object? state)
     {
-        if (!_jobs.TryGetValue(result, out var job)) return;
+        if (state is not FileJob job) return;
         _progress?.Step(result.Path);
         _embedded++;
         if (result.Faces.Count == 0) WriteVerbose($"No face found in '{result.Path}' (recorded, so it is skipped next time).");

@@ -40,13 +40,13 @@ public sealed class GetFaceCommand : PathCmdletBase
         foreach (var (file, error) in files)
         {
             if (Stopping) return;
-            if (error is not null) SubmitImage(_ => ImageResult.Failed(file, error));
-            else SubmitImage(_ => ImageResult.Process(analyzer, file, options, embedModel: null));
+            if (error is not null) SubmitFailure(file, error);
+            else SubmitImage(load => ImageResult.Process(analyzer, file, options, embedModel: null, load));
             DrainImages(final: false, Emit);
         }
     }
 
-    private void Emit(ImageResult result)
+    private void Emit(ImageResult result, object? _)
     {
         _progress!.Step(result.Path);
         if (result.Faces.Count == 0) WriteVerbose($"No face found in '{result.Path}'.");

@@ -98,14 +98,14 @@ public sealed class GetFaceEmbeddingCommand : PathCmdletBase
                 if (Stopping) return;
                 if (error is not null)
                 {
-                    SubmitImage(_ => ImageResult.Failed(file, error));
+                    SubmitFailure(file, error);
                     DrainImages(final: false, Emit);
                     continue;
                 }
                 var analyzer = _analyzer;
                 var model = _model;
-                var label = NullIfEmpty(Label); // results come back later: keep each image's own label
-                SubmitImage(_ => { var r = ImageResult.Process(analyzer, file, options, model); if (label is not null) _labels.AddOrUpdate(r, label); return r; });
+                // Results come back later: each image's own label travels with it.
+                SubmitImage(load => ImageResult.Process(analyzer, file, options, model, load), NullIfEmpty(Label));
                 DrainImages(final: false, Emit);
             }
         }
@@ -124,7 +124,6 @@ public sealed class GetFaceEmbeddingCommand : PathCmdletBase
         WriteObject(new FaceEmbedding(face, _model, vector) { Label = NullIfEmpty(Label) });
     }
 
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ImageResult, string> _labels = new();
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     private FaceImage? ImageFor(string path)
@@ -143,12 +142,12 @@ public sealed class GetFaceEmbeddingCommand : PathCmdletBase
         _lastImage = null;
     }
 
-    private void Emit(ImageResult result)
+    private void Emit(ImageResult result, object? label)
     {
         _progress!.Step(result.Path);
         if (result.Faces.Count == 0) { WriteVerbose($"No face found in '{result.Path}'."); return; }
         for (int i = 0; i < result.Faces.Count; i++)
-            WriteObject(new FaceEmbedding(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), _model, result.Embeddings![i]) { Label = _labels.TryGetValue(result, out var l) ? l : null });
+            WriteObject(new FaceEmbedding(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), _model, result.Embeddings![i]) { Label = label as string });
     }
 
     protected override void EndProcessing()

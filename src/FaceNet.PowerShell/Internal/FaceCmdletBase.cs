@@ -21,7 +21,10 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
-    private OrderedWorkQueue<ImageResult>? _queue;
+    /// <summary>One image's result and what the cmdlet queued with it (a label, a file's size and time): explicit values, no side tables.</summary>
+    protected readonly record struct QueuedImage(ImageResult Result, object? State);
+
+    private OrderedWorkQueue<QueuedImage>? _queue;
 
     /// <summary>The preference variable that overrides the pixel limit (ImageLoadOptions.MaxPixels) for every cmdlet.</summary>
     public const string MaxImagePixelsVariable = "FaceNetMaxImagePixels";
@@ -47,22 +50,27 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
         return ImageLoadOptions.Default;
     }
 
-    /// <summary>Queues one image's work; its result comes back, in input order, through DrainImages.</summary>
-    protected void SubmitImage(Func<CancellationToken, ImageResult> work)
+    /// <summary>
+    /// Queues one image's work, given this command's decoding options (pass them on to ImageResult.Process); its
+    /// result comes back, in input order and with <paramref name="state"/>, through DrainImages.
+    /// </summary>
+    protected void SubmitImage(Func<ImageLoadOptions, ImageResult> work, object? state = null)
     {
-        _queue ??= new OrderedWorkQueue<ImageResult>(ThrottleLimit);
+        _queue ??= new OrderedWorkQueue<QueuedImage>(ThrottleLimit);
         var options = LoadOptions;
-        // Loads inside the work (ImageResult.Process) use this command's options without each cmdlet passing them.
-        _queue.Submit(token => { using (ImageLoadOptions.Use(options)) return work(token); });
+        _queue.Submit(_ => new QueuedImage(work(options), state));
     }
 
+    /// <summary>Queues an input that is already known to fail (a path that names no file), so its error keeps its turn.</summary>
+    protected void SubmitFailure(string path, Exception error) => SubmitImage(_ => ImageResult.Failed(path, error));
+
     /// <summary>Hands finished results to emit on the pipeline thread; bad images become non-terminating errors.</summary>
-    protected void DrainImages(bool final, Action<ImageResult> emit)
+    protected void DrainImages(bool final, Action<ImageResult, object?> emit)
     {
         if (_queue is null) return;
         try
         {
-            foreach (var result in _queue.Drain(final))
+            foreach (var (result, state) in _queue.Drain(final))
             {
                 if (result.Error is ImageLoadException load) WriteError(ErrorIds.ForImage(load));
                 else if (result.Error is not null)
@@ -71,7 +79,7 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
                 {
                     WarnIfDamaged(result.Path, result.Damage);
                     WarnIfFaceLimitReached(result);
-                    emit(result);
+                    emit(result, state);
                 }
             }
         }

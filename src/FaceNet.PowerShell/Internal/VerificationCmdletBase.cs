@@ -66,8 +66,7 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
     protected void CheckThresholdParameters()
     {
         if (!double.IsNaN(Threshold) && !double.IsNaN(FalseMatchRate))
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(
-                "Give -Threshold or -FalseMatchRate, not both: each sets the match threshold."),
+            ThrowTerminatingError(new ErrorRecord(new ThresholdPolicyException(ThresholdProblem.Conflict, ThresholdPolicy.ConflictMessage),
                 ErrorIds.ConflictingThresholds, ErrorCategory.InvalidArgument, null));
     }
 
@@ -245,19 +244,8 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
             ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.UnknownModel, ErrorCategory.InvalidArgument, Model));
         }
 
-        foreach (var e in given)
-            if (!string.Equals(e.Model, ResolvedModel, StringComparison.OrdinalIgnoreCase))
-                ThrowTerminatingError(new ErrorRecord(
-                    new ModelMismatchException(ResolvedModel, e.Model,
-                        $"Cannot compare an embedding of model '{e.Model}' ({e}) with model '{ResolvedModel}': embeddings of different models are not comparable. " +
-                        $"Compute both with the same model (-Model {e.Model}, or Get-FaceEmbedding -Model {ResolvedModel})."),
-                    ErrorIds.ModelMismatch, ErrorCategory.InvalidArgument, e));
-        int? dim = given.Count > 0 ? given[0].Vector.Length : null;
-        foreach (var e in given)
-            if (e.Vector.Length != dim)
-                ThrowTerminatingError(new ErrorRecord(
-                    new ModelMismatchException(ResolvedModel, e.Model, $"Cannot compare a {e.Vector.Length}-d embedding with a {dim}-d one: they come from different models."),
-                    ErrorIds.ModelMismatch, ErrorCategory.InvalidArgument, e));
+        if (FaceComparer.FindMismatch(ResolvedModel, Comparable(given)) is { } mismatch)
+            ThrowTerminatingError(new ErrorRecord(mismatch.Error, ErrorIds.ModelMismatch, ErrorCategory.InvalidArgument, given[mismatch.Index]));
 
         ResolveThreshold();
 
@@ -294,41 +282,21 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
 
     private void ResolveThreshold()
     {
-        var descriptor = _manifest.TryGet(ResolvedModel, out var d) ? d : null;
-        Scale = descriptor is null ? SimilarityScale.Linear(0.5) : SimilarityScale.For(descriptor);
-        if (!double.IsNaN(FalseMatchRate))
+        try
         {
-            var table = descriptor is null ? null : FalseMatchTable.For(descriptor);
-            if (table is null)
-                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
-                    $"Model '{ResolvedModel}' has no false match rate table in the manifest; use -Threshold instead."),
-                    ErrorIds.FalseMatchRateUncalibrated, ErrorCategory.NotImplemented, ResolvedModel));
-            if (table!.Calibration.Fingerprint is { } fp && fp != CalibrationFingerprint.Of(_manifest, descriptor!))
-                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
-                    $"The false match rate table of model '{ResolvedModel}' was measured with different model settings (fingerprint {fp}); " +
-                    "it must be measured again (tools/FaceNet.Calibration). Use -Threshold meanwhile."),
-                    ErrorIds.FalseMatchRateUncalibrated, ErrorCategory.InvalidData, ResolvedModel));
-            try
-            {
-                var row = table.Lookup(FalseMatchRate);
-                ThresholdCosine = row.Threshold;
-                WriteVerbose(FalseMatchTable.Describe(row, table.Calibration));
-            }
-            catch (FalseMatchRateException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.FalseMatchRateTooLow, ErrorCategory.InvalidArgument, FalseMatchRate));
-            }
-            ThresholdSimilarity = Scale.ToSimilarity(ThresholdCosine);
+            var t = ThresholdPolicy.Resolve(_manifest, ResolvedModel,
+                double.IsNaN(Threshold) ? null : Threshold, double.IsNaN(FalseMatchRate) ? null : FalseMatchRate);
+            (Scale, ThresholdCosine, ThresholdSimilarity) = (t.Scale, t.Cosine, t.Similarity);
+            if (t.Explanation is not null) WriteVerbose(t.Explanation);
         }
-        else if (!double.IsNaN(Threshold))
+        catch (ThresholdPolicyException ex)
         {
-            ThresholdSimilarity = Threshold;
-            ThresholdCosine = Scale.ToCosine(Threshold);
-        }
-        else
-        {
-            ThresholdCosine = Scale.ThresholdCosine;
-            ThresholdSimilarity = SimilarityScale.ThresholdSimilarity;
+            ThrowTerminatingError(ex.Problem switch
+            {
+                ThresholdProblem.Conflict => new ErrorRecord(ex, ErrorIds.ConflictingThresholds, ErrorCategory.InvalidArgument, null),
+                ThresholdProblem.RateTooLow => new ErrorRecord(ex.InnerException ?? ex, ErrorIds.FalseMatchRateTooLow, ErrorCategory.InvalidArgument, FalseMatchRate),
+                _ => new ErrorRecord(ex, ErrorIds.FalseMatchRateUncalibrated, ErrorCategory.InvalidData, ResolvedModel),
+            });
         }
     }
 

@@ -1,0 +1,67 @@
+using FaceNet.Engine.Models;
+
+namespace FaceNet.Engine.Verification;
+
+/// <summary>The match threshold a comparison uses, in both units, with the scale that maps between them.</summary>
+/// <param name="Cosine">Cosine at or above which a pair matches.</param>
+/// <param name="Similarity">The same threshold in Similarity units (0-100), as FaceComparison.Threshold shows it.</param>
+/// <param name="Scale">The model's Similarity scale (linear around 0.5 for a model the manifest does not describe).</param>
+/// <param name="Explanation">For a threshold picked by false match rate: what the table measured, in words.</param>
+public sealed record MatchThreshold(double Cosine, double Similarity, SimilarityScale Scale, string? Explanation = null);
+
+/// <summary>Why a threshold cannot be had: each maps to a stable PowerShell ErrorId.</summary>
+public enum ThresholdProblem
+{
+    /// <summary>Both a Similarity threshold and a false match rate were given.</summary>
+    Conflict,
+    /// <summary>The model has no false match rate table, or one measured with other model settings.</summary>
+    Uncalibrated,
+    /// <summary>The rate asked for is below what the calibration data can support.</summary>
+    RateTooLow,
+}
+
+public sealed class ThresholdPolicyException(ThresholdProblem problem, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public ThresholdProblem Problem { get; } = problem;
+}
+
+/// <summary>
+/// One place for the threshold rules of verification and identification: an explicit Similarity, a false match rate
+/// looked up in the model's measured table (refused when the table was measured with other model settings), or the
+/// model's default. Engine code with no PowerShell in it, so xunit tests it.
+/// </summary>
+public static class ThresholdPolicy
+{
+    public const string ConflictMessage = "Give -Threshold or -FalseMatchRate, not both: each sets the match threshold.";
+
+    /// <summary>
+    /// The threshold for <paramref name="model"/>: <paramref name="similarity"/> (0-100) when given, else the one for
+    /// <paramref name="falseMatchRate"/>, else the model's default (which reads Similarity 50).
+    /// </summary>
+    /// <exception cref="ThresholdPolicyException">Both were given, the model is not calibrated for rates, or the rate is too low.</exception>
+    public static MatchThreshold Resolve(ModelManifest manifest, string model, double? similarity = null, double? falseMatchRate = null)
+    {
+        if (similarity is not null && falseMatchRate is not null)
+            throw new ThresholdPolicyException(ThresholdProblem.Conflict, ConflictMessage);
+        var descriptor = manifest.TryGet(model, out var d) ? d : null;
+        var scale = descriptor is null ? SimilarityScale.Linear(0.5) : SimilarityScale.For(descriptor);
+        if (falseMatchRate is { } rate)
+        {
+            var table = descriptor is null ? null : FalseMatchTable.For(descriptor);
+            if (table is null)
+                throw new ThresholdPolicyException(ThresholdProblem.Uncalibrated,
+                    $"Model '{model}' has no false match rate table in the manifest; use -Threshold instead.");
+            if (table.Calibration.Fingerprint is { } fp && fp != CalibrationFingerprint.Of(manifest, descriptor!))
+                throw new ThresholdPolicyException(ThresholdProblem.Uncalibrated,
+                    $"The false match rate table of model '{model}' was measured with different model settings (fingerprint {fp}); " +
+                    "it must be measured again (tools/FaceNet.Calibration). Use -Threshold meanwhile.");
+            FalseMatchRow row;
+            try { row = table.Lookup(rate); }
+            catch (FalseMatchRateException ex) { throw new ThresholdPolicyException(ThresholdProblem.RateTooLow, ex.Message, ex); }
+            return new MatchThreshold(row.Threshold, scale.ToSimilarity(row.Threshold), scale, FalseMatchTable.Describe(row, table.Calibration));
+        }
+        if (similarity is { } s)
+            return new MatchThreshold(scale.ToCosine(s), s, scale);
+        return new MatchThreshold(scale.ThresholdCosine, SimilarityScale.ThresholdSimilarity, scale);
+    }
+}
