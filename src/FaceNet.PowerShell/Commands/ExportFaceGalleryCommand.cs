@@ -111,30 +111,28 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
     protected override void ProcessRecord()
     {
         if (_declined) return;
-        foreach (var item in EmbeddingInput.Flatten(InputObject))
+        foreach (var item in PipelineInputBinder.Flatten(InputObject))
         {
             if (Stopping) return;
-            switch (item)
+            var input = PipelineInputBinder.Bind(item);
+            switch (input.Kind)
             {
-                case FileInfo file: AddFile(file.FullName); break;
-                case DirectoryInfo dir when MyInvocation.ExpectingInput:
-                    WriteVerbose($"Skipped the folder '{dir.FullName}' (only files are read).");
+                case InputKind.File: AddFile(input.Path!); break;
+                case InputKind.Embedding: AddEmbedding(input.Embedding!); break;
+                case InputKind.Folder when MyInvocation.ExpectingInput:
+                    WriteVerbose($"Skipped the folder '{input.Path}' (only files are read).");
                     break;
-                case DirectoryInfo dir:
-                    WriteError(new ErrorRecord(new ArgumentException($"'{dir.FullName}' is a folder; give photos (Get-ChildItem '{dir.FullName}' -Recurse -File)."),
-                        ErrorIds.FileNotFound, ErrorCategory.InvalidArgument, dir.FullName));
+                case InputKind.Folder:
+                    WriteError(new ErrorRecord(new ArgumentException($"'{input.Path}' is a folder; give photos (Get-ChildItem '{input.Path}' -Recurse -File)."),
+                        ErrorIds.FileNotFound, ErrorCategory.InvalidArgument, input.Path));
                     break;
-                case string s:
-                    foreach (var (p, error) in ResolvePaths([s], literal: false))
+                case InputKind.PathText:
+                    foreach (var (p, error) in ResolvePaths([input.Path!], literal: false))
                         if (error is not null) WritePathError(error); else AddFile(p);
                     break;
                 default:
-                    if (EmbeddingInput.ToEmbedding(item) is { } e) AddEmbedding(e);
-                    else if (item is PSObject pso && pso.Properties["FullName"]?.Value is { } full && pso.TypeNames.Any(t => t.EndsWith("System.IO.FileInfo", StringComparison.Ordinal)))
-                        AddFile(full.ToString()!);
-                    else
-                        WriteError(new ErrorRecord(new ArgumentException($"Cannot store a {(item is PSObject p ? p.TypeNames.FirstOrDefault() : item.GetType().FullName)} in a gallery: give embeddings from Get-FaceEmbedding, or photos."),
-                            ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
+                    WriteError(new ErrorRecord(new ArgumentException($"Cannot store a {input.TypeName} in a gallery: give embeddings from Get-FaceEmbedding, or photos."),
+                        ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
                     break;
             }
         }
@@ -198,7 +196,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         {
             var e = new FaceEmbedding(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), _model!, result.Embeddings![i]);
             EnsureModel(e.Model, e.Vector.Length);
-            _pending.Add(EmbeddingInput.ToEntry(e, job.Label, job.Size, job.ModifiedUtc));
+            _pending.Add(GalleryEntryMapping.ToEntry(e, job.Label, job.Size, job.ModifiedUtc));
         }
         _pendingSources.Add(new GallerySource(result.Path, job.Size, job.ModifiedUtc, job.Label, result.Faces.Count));
     }
@@ -267,7 +265,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
                 WriteVerbose($"Unchanged since it entered the gallery, skipped: '{group.Key}'.");
                 continue;
             }
-            var entries = group.Select(x => EmbeddingInput.ToEntry(x.E, x.Label, size, mtime)).ToList();
+            var entries = group.Select(x => GalleryEntryMapping.ToEntry(x.E, x.Label, size, mtime)).ToList();
             _pending.AddRange(entries);
             if (group.Key.Length > 0)
                 _pendingSources.Add(new GallerySource(group.Key, size, mtime, entries[0].Label, entries.Count));

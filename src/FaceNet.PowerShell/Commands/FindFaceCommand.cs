@@ -44,9 +44,9 @@ public sealed class FindFaceCommand : VerificationCmdletBase
             catch (FileNotFoundException ex) { ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, file)); }
             catch (GalleryFormatException ex) { ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.NotAGallery, ErrorCategory.InvalidData, file)); }
         }
-        foreach (var item in EmbeddingInput.Flatten(Gallery))
+        foreach (var item in PipelineInputBinder.Flatten(Gallery))
         {
-            if (EmbeddingInput.ToEmbedding(item) is { } e) _gallery.Add(e);
+            if (PipelineInputBinder.ToEmbedding(item) is { } e) _gallery.Add(e);
             else WriteError(new ErrorRecord(new ArgumentException($"-Gallery takes a gallery from Import-FaceGallery or embeddings, not a {(item is PSObject p ? p.TypeNames.FirstOrDefault() : item.GetType().FullName)}."),
                 ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
         }

@@ -39,14 +39,14 @@ public sealed class GroupFaceCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var item in EmbeddingInput.Flatten(InputObject))
+        foreach (var item in PipelineInputBinder.Flatten(InputObject))
         {
-            if (EmbeddingInput.ToEmbedding(item) is { } e)
+            if (PipelineInputBinder.ToEmbedding(item) is { } e)
             {
                 if (_faces.Count > 0 && (!string.Equals(e.Model, _faces[0].Model, StringComparison.OrdinalIgnoreCase) || e.Vector.Length != _faces[0].Vector.Length))
                     ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
                         $"Cannot group embeddings of model '{e.Model}' with embeddings of model '{_faces[0].Model}': compute them all with the same -Model."),
-                        "ModelMismatch", ErrorCategory.InvalidData, e));
+                        ErrorIds.ModelMismatch, ErrorCategory.InvalidData, e));
                 _faces.Add(e);
             }
             else

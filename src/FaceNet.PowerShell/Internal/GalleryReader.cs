@@ -14,7 +14,7 @@ internal static class GalleryReader
                 ? $"'{file}' is a folder, not a gallery file."
                 : $"Cannot find the gallery '{file}'.", file);
         using var g = GalleryFile.Open(file);
-        var embeddings = g.ReadEntries().Select(EmbeddingInput.FromEntry).ToArray();
+        var embeddings = g.ReadEntries().Select(GalleryEntryMapping.FromEntry).ToArray();
         return new FaceGallery
         {
             Path = file,

@@ -93,111 +93,36 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
     /// <summary>Sorts pipeline/parameter values into input groups (by source image); bad values become errors.</summary>
     private protected void AddInputs(object? value, List<FaceInputGroup> groups)
     {
-        foreach (var item in Flatten(value))
+        foreach (var item in PipelineInputBinder.Flatten(value))
         {
-            switch (item)
+            var input = PipelineInputBinder.Bind(item);
+            switch (input.Kind)
             {
-                case FaceEmbedding e:
-                    Group(groups, e.Face?.Path).Embeddings.Add(e);
+                case InputKind.Embedding:
+                    Group(groups, input.Embedding!.Face?.Path).Embeddings.Add(input.Embedding);
                     break;
-                case Face f:
-                    Group(groups, f.Path).PendingFaces.Add(f);
+                case InputKind.Face:
+                    Group(groups, input.Face!.Path).PendingFaces.Add(input.Face);
                     break;
-                case FileInfo file:
-                    AddImage(groups, file.FullName);
+                case InputKind.File:
+                    AddImage(groups, input.Path!);
                     break;
-                case DirectoryInfo dir when MyInvocation.ExpectingInput:
-                    WriteVerbose($"Skipped the folder '{dir.FullName}' (only files are read).");
+                case InputKind.Folder when MyInvocation.ExpectingInput:
+                    WriteVerbose($"Skipped the folder '{input.Path}' (only files are read).");
                     break;
-                case DirectoryInfo dir:
-                    WriteError(new ErrorRecord(new ArgumentException($"'{dir.FullName}' is a folder; give image files (e.g. Get-ChildItem '{dir.FullName}' -File)."),
-                        ErrorIds.FileNotFound, ErrorCategory.InvalidArgument, dir.FullName));
+                case InputKind.Folder:
+                    WriteError(new ErrorRecord(new ArgumentException($"'{input.Path}' is a folder; give image files (e.g. Get-ChildItem '{input.Path}' -File)."),
+                        ErrorIds.FileNotFound, ErrorCategory.InvalidArgument, input.Path));
                     break;
-                case string s:
-                    foreach (var (path, error) in ResolvePaths([s], literal: false))
+                case InputKind.PathText:
+                    foreach (var (path, error) in ResolvePaths([input.Path!], literal: false))
                         if (error is not null) WritePathError(error); else AddImage(groups, path);
                     break;
-                case PSObject pso:
-                    AddLoose(pso, groups);
-                    break;
                 default:
-                    WriteError(Unsupported(item));
+                    WriteError(Unsupported(input));
                     break;
             }
         }
-    }
-
-    private static IEnumerable<object> Flatten(object? value)
-    {
-        if (value is null) yield break;
-        var baseObject = value is PSObject p && p.BaseObject is not PSCustomObject ? p.BaseObject : value;
-        if (baseObject is IEnumerable list and not string and not IDictionary)
-        {
-            foreach (var x in list) foreach (var y in Flatten(x)) yield return y;
-            yield break;
-        }
-        yield return baseObject;
-    }
-
-    /// <summary>Objects with no .NET type: embeddings and faces from Import-Clixml or ConvertFrom-Json, and deserialized files.</summary>
-    private void AddLoose(PSObject pso, List<FaceInputGroup> groups)
-    {
-        if (Prop(pso, "Vector") is { } vector && Prop(pso, "Model") is { } model)
-        {
-            float[] v;
-            try { v = LanguagePrimitives.ConvertTo<float[]>(vector); }
-            catch (PSInvalidCastException) { WriteError(Unsupported(pso)); return; }
-            var face = Prop(pso, "Face") is { } f ? ToFace(f) : new Face { Path = Prop(pso, "Path")?.ToString() ?? "" };
-            Group(groups, face.Path).Embeddings.Add(new FaceEmbedding(face, model.ToString()!, v));
-            return;
-        }
-        if (Prop(pso, "Path") is not null && Prop(pso, "Width") is not null && Prop(pso, "X") is not null)
-        {
-            var face = ToFace(pso);
-            Group(groups, face.Path).PendingFaces.Add(face);
-            return;
-        }
-        if (Prop(pso, "FullName") is { } full && pso.TypeNames.Any(t => t.EndsWith("System.IO.FileInfo", StringComparison.Ordinal)))
-        {
-            AddImage(groups, full.ToString()!);
-            return;
-        }
-        WriteError(Unsupported(pso));
-    }
-
-    private static object? Prop(PSObject pso, string name) => pso.Properties[name]?.Value;
-
-    private static Face ToFace(object value)
-    {
-        if (value is Face f) return f;
-        if (value is PSObject { BaseObject: Face bf }) return bf;
-        var p = value as PSObject ?? PSObject.AsPSObject(value);
-        float F(string n) => p.Properties[n]?.Value is { } v ? LanguagePrimitives.ConvertTo<float>(v) : 0;
-        FacePoint? Pt(string n) => p.Properties[n]?.Value is { } v && v is not string ? ToPoint(v) : null;
-        var face = new Face
-        {
-            Path = p.Properties["Path"]?.Value?.ToString() ?? "",
-            Index = p.Properties["Index"]?.Value is { } i ? LanguagePrimitives.ConvertTo<int>(i) : 0,
-            X = F("X"), Y = F("Y"), Width = F("Width"), Height = F("Height"), Confidence = F("Confidence"),
-            LeftEye = Pt("LeftEye"), RightEye = Pt("RightEye"), Nose = Pt("Nose"), MouthLeft = Pt("MouthLeft"), MouthRight = Pt("MouthRight"),
-            ImageWidth = (int)F("ImageWidth"), ImageHeight = (int)F("ImageHeight"),
-        };
-        if (p.Properties["Landmarks68"]?.Value is IEnumerable pts and not string)
-        {
-            var list = pts.Cast<object>().Select(ToPoint).ToList();
-            if (list.Count == 68 && list.All(x => x is not null)) face.Landmarks68 = list.ToArray()!;
-        }
-        return face;
-    }
-
-    private static FacePoint? ToPoint(object? v)
-    {
-        if (v is FacePoint fp) return fp;
-        if (v is PSObject { BaseObject: FacePoint b }) return b;
-        if (v is null || v is string) return null;
-        var p = PSObject.AsPSObject(v);
-        if (p.Properties["X"]?.Value is not { } x || p.Properties["Y"]?.Value is not { } y) return null;
-        return new FacePoint(LanguagePrimitives.ConvertTo<float>(x), LanguagePrimitives.ConvertTo<float>(y));
     }
 
     private static FaceInputGroup Group(List<FaceInputGroup> groups, string? path)
@@ -214,10 +139,10 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
 
     private static void AddImage(List<FaceInputGroup> groups, string path) => groups.Add(new FaceInputGroup(path, path));
 
-    private static ErrorRecord Unsupported(object item) => new(
-        new ArgumentException($"Cannot compare a {(item is PSObject p ? p.TypeNames.FirstOrDefault() : item.GetType().FullName)}: " +
+    private static ErrorRecord Unsupported(BoundInput input) => new(
+        new ArgumentException($"Cannot compare a {input.TypeName}: " +
                               "give image paths or files, faces from Get-Face, or embeddings from Get-FaceEmbedding (also read back with Import-Clixml or ConvertFrom-Json)."),
-        ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item);
+        ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, input.Original);
 
     /// <summary>
     /// Picks the model (explicit -Model, else the embeddings' own, else the default), refuses mixed models,
