@@ -164,3 +164,74 @@ public class GalleryFileTests
         finally { dir.Delete(true); }
     }
 }
+
+/// <summary>The enrolment service behind Export-FaceGallery: batches, one model, unchanged photos, atomic replacement.</summary>
+public class GalleryEnrolmentTests
+{
+    private static GalleryEntry Face(string path, float x, string? label = "ann", string model = "Toy") =>
+        new() { Path = path, Label = label, Model = model, Vector = [x, 1 - x, 0], X = x, Width = 10, Height = 10 };
+
+    private static GallerySource Photo(string path, int faces, long size = 100) => new(path, size, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), "ann", faces);
+
+    [Fact]
+    public void CreatesAppendsAndSkipsUnchangedPhotos()
+    {
+        var dir = Directory.CreateTempSubdirectory("facenet-enrol-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "people.faces");
+            using (var e = GalleryEnrolment.Start(file, GalleryWriteMode.Create))
+            {
+                Assert.False(e.HasGallery);
+                e.AddPhoto(Photo("/p/a.jpg", 2), [Face("/p/a.jpg", 0.1f), Face("/p/a.jpg", 0.2f)], "Toy", 3);
+                e.AddPhoto(Photo("/p/empty.jpg", 0), [], "Toy", 3);
+                var s = e.Complete()!;
+                Assert.Equal((2, 2, 1, "Toy"), (s.FacesAdded, s.Faces, s.People, s.Model));
+            }
+            using (var e = GalleryEnrolment.Start(file, GalleryWriteMode.Append))
+            {
+                Assert.Equal("Toy", e.Model);
+                Assert.True(e.IsUnchanged("/p/a.jpg", 100, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
+                Assert.True(e.IsUnchanged("/p/empty.jpg", 100, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
+                Assert.False(e.IsUnchanged("/p/a.jpg", 101, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
+                Assert.Throws<GalleryModelMismatchException>(() => e.AddFaces([Face("", 0.5f, model: "Other")]));
+                // A changed photo replaces its faces instead of adding to them.
+                e.AddPhoto(Photo("/p/a.jpg", 1, size: 101), [Face("/p/a.jpg", 0.3f, "bob")], "Toy", 3);
+                var s = e.Complete()!;
+                Assert.Equal((1, 1, 1), (s.FacesAdded, s.Faces, s.People));
+            }
+            Assert.Throws<GalleryModelMismatchException>(() => GalleryEnrolment.Start(file, GalleryWriteMode.Append, "Other"));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void AReplacementThatDoesNotCompleteLeavesTheOldGallery()
+    {
+        var dir = Directory.CreateTempSubdirectory("facenet-enrol-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "people.faces");
+            using (var e = GalleryEnrolment.Start(file, GalleryWriteMode.Create))
+            {
+                e.AddPhoto(Photo("/p/a.jpg", 1), [Face("/p/a.jpg", 0.1f)], "Toy", 3);
+                e.Complete();
+            }
+            using (var e = GalleryEnrolment.Start(file, GalleryWriteMode.Replace))
+            {
+                e.AddPhoto(Photo("/p/b.jpg", 1), [Face("/p/b.jpg", 0.9f, "bob")], "Toy", 3);
+                // stopped here: no Complete
+            }
+            Assert.Equal([file], Directory.GetFiles(dir)); // no temporary file left behind
+            using (var g = GalleryFile.Open(file)) Assert.Equal("ann", Assert.Single(g.ReadEntries()).Label);
+            using (var e = GalleryEnrolment.Start(file, GalleryWriteMode.Replace))
+            {
+                e.AddPhoto(Photo("/p/b.jpg", 1), [Face("/p/b.jpg", 0.9f, "bob")], "Toy", 3);
+                e.Complete();
+            }
+            using (var g = GalleryFile.Open(file)) Assert.Equal("bob", Assert.Single(g.ReadEntries()).Label);
+            Assert.Single(Directory.GetFiles(dir));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}

@@ -53,20 +53,15 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    private string _target = "";      // the gallery file
-    private string _writePath = "";   // where this run writes (a temporary file when replacing)
-    private bool _replacing;
+    private string _target = "";
     private bool _declined;
-    private GalleryFile? _gallery;
-    private Dictionary<string, GallerySource> _sources = new(StringComparer.Ordinal);
-    private string? _model;
+    private GalleryEnrolment? _enrolment;
+    private string? _photoModel;   // the embedder for photos: the gallery's model, -Model, or the default
     private ModelManifest? _manifest;
     private FaceAnalyzer? _analyzer;
-    private readonly List<GalleryEntry> _pending = [];
-    private readonly List<GallerySource> _pendingSources = [];
     private readonly List<(FaceEmbedding E, string? Label)> _embeddings = [];
     private readonly HashSet<string> _seenFiles = new(StringComparer.Ordinal);
-    private int _embedded, _skipped, _added;
+    private int _embedded, _skipped;
     private ProgressReporter? _progress;
 
     private sealed record FileJob(string? Label, long Size, DateTime ModifiedUtc);
@@ -88,24 +83,19 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
                 ErrorIds.GalleryExists, ErrorCategory.ResourceExists, _target));
         string action = exists && Append ? "Add faces to the gallery" : exists ? "Replace the gallery" : "Create a gallery";
         if (!ShouldProcess(_target, action)) { _declined = true; return; }
-        _replacing = exists && !Append;
-        _writePath = _replacing ? _target + ".tmp-" + Guid.NewGuid().ToString("N")[..8] : _target;
-        if (exists && Append)
+        try
         {
-            try
-            {
-                _gallery = GalleryFile.Open(_target, writable: true);
-            }
-            catch (GalleryFormatException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.NotAGallery, ErrorCategory.InvalidData, _target));
-            }
-            _sources = _gallery!.ReadSources();
-            _model = _gallery.Model;
-            if (Model is not null && !string.Equals(Model, _model, StringComparison.OrdinalIgnoreCase))
-                ThrowMismatch(new GalleryModelMismatchException(_model, Model,
-                    $"The gallery '{_target}' holds embeddings of model '{_model}'; it cannot take embeddings of model '{Model}'. Use -Model {_model}, or -Force to replace the gallery."));
+            _enrolment = GalleryEnrolment.Start(_target, Append ? GalleryWriteMode.Append : exists ? GalleryWriteMode.Replace : GalleryWriteMode.Create, Model);
         }
+        catch (GalleryFormatException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.NotAGallery, ErrorCategory.InvalidData, _target));
+        }
+        catch (GalleryModelMismatchException ex)
+        {
+            ThrowMismatch(ex);
+        }
+        _photoModel = _enrolment!.Model;
     }
 
     protected override void ProcessRecord()
@@ -137,12 +127,11 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
             }
         }
         DrainImages(final: false, OnImage);
-        if (_pending.Count >= 256 || _pendingSources.Count >= 256) Flush();
     }
 
     private void AddEmbedding(FaceEmbedding e)
     {
-        EnsureModel(e.Model, e.Vector.Length);
+        Write(() => _enrolment!.EnsureModel(e.Model, e.Vector.Length));
         _embeddings.Add((e, string.IsNullOrEmpty(Label) ? e.Label : Label));
     }
 
@@ -155,17 +144,18 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
             WriteError(new ErrorRecord(new FileNotFoundException($"Cannot find '{path}'.", path), ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, path));
             return;
         }
-        if (_sources.TryGetValue(path, out var known) && known.Size == info.Length && known.ModifiedUtc == info.LastWriteTimeUtc)
+        if (_enrolment!.IsUnchanged(path, info.Length, info.LastWriteTimeUtc))
         {
             _skipped++;
             WriteVerbose($"Unchanged since it entered the gallery, skipped: '{path}'.");
             return;
         }
-        if (_model is null)
+        _photoModel ??= _enrolment.Model; // embeddings piped first fix the gallery's model, and so the photos'
+        if (_photoModel is null)
         {
             try
             {
-                (_manifest, _model) = ModelResolver.Resolve(Model, null);
+                (_manifest, _photoModel) = ModelResolver.Resolve(Model, null);
             }
             catch (ArgumentException ex)
             {
@@ -175,14 +165,14 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         if (_analyzer is null)
         {
             _manifest ??= ModelResolver.Shipped;
-            if (!_manifest.TryGet(_model!, out _))
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The gallery's model '{_model}' is not a shipped model, so photos cannot be embedded for it here; pipe embeddings instead."),
-                    ErrorIds.UnknownModel, ErrorCategory.InvalidArgument, _model));
+            if (!_manifest.TryGet(_photoModel!, out _))
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The gallery's model '{_photoModel}' is not a shipped model, so photos cannot be embedded for it here; pipe embeddings instead."),
+                    ErrorIds.UnknownModel, ErrorCategory.InvalidArgument, _photoModel));
             _analyzer = AnalyzerFor(_manifest);
         }
         var job = new FileJob(string.IsNullOrEmpty(Label) ? null : Label, info.Length, info.LastWriteTimeUtc);
         var analyzer = _analyzer;
-        var model = _model;
+        var model = _photoModel!;
         SubmitImage(load => ImageResult.Process(analyzer, path, DetectionOptions.Default, model, load), job);
     }
 
@@ -192,55 +182,35 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         _progress?.Step(result.Path);
         _embedded++;
         if (result.Faces.Count == 0) WriteVerbose($"No face found in '{result.Path}' (recorded, so it is skipped next time).");
+        var entries = new List<GalleryEntry>(result.Faces.Count);
         for (int i = 0; i < result.Faces.Count; i++)
         {
-            var e = new FaceEmbedding(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), _model!, result.Embeddings![i]);
-            EnsureModel(e.Model, e.Vector.Length);
-            _pending.Add(GalleryEntryMapping.ToEntry(e, job.Label, job.Size, job.ModifiedUtc));
+            var e = new FaceEmbedding(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), _photoModel!, result.Embeddings![i]);
+            entries.Add(GalleryEntryMapping.ToEntry(e, job.Label, job.Size, job.ModifiedUtc));
         }
-        _pendingSources.Add(new GallerySource(result.Path, job.Size, job.ModifiedUtc, job.Label, result.Faces.Count));
+        Write(() => _enrolment!.AddPhoto(new GallerySource(result.Path, job.Size, job.ModifiedUtc, job.Label, entries.Count), entries, _photoModel!, DimensionOf(_photoModel!)));
     }
 
-    private void EnsureModel(string model, int dimension)
-    {
-        if (_gallery is not null)
-        {
-            try { _gallery.EnsureModel(model, dimension); }
-            catch (GalleryModelMismatchException ex) { ThrowMismatch(ex); }
-            return;
-        }
-        _model ??= model;
-        if (!string.Equals(model, _model, StringComparison.OrdinalIgnoreCase))
-            ThrowMismatch(new GalleryModelMismatchException(_model, model,
-                $"A gallery holds embeddings of one model: this one is of model '{_model}' and cannot take embeddings of model '{model}'. Compute them all with the same -Model."));
-        _gallery = CreateGallery(model, dimension);
-    }
-
-    private GalleryFile CreateGallery(string model, int dimension)
+    /// <summary>Runs a gallery write: a model mismatch or a write failure ends the command with its own ErrorId.</summary>
+    private void Write(Action write)
     {
         try
         {
-            return GalleryFile.Create(_writePath, model, dimension);
+            write();
+        }
+        catch (GalleryModelMismatchException ex)
+        {
+            ThrowMismatch(ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
             ThrowTerminatingError(new ErrorRecord(new IOException($"Cannot write the gallery '{_target}': {ex.Message}", ex),
                 ErrorIds.GalleryWriteFailed, ErrorCategory.WriteError, _target));
-            throw; // not reached
         }
     }
 
     private void ThrowMismatch(GalleryModelMismatchException ex) =>
         ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.GalleryModelMismatch, ErrorCategory.InvalidData, _target));
-
-    private void Flush()
-    {
-        if (_pending.Count == 0 && _pendingSources.Count == 0) return;
-        _gallery!.Add(_pending, _pendingSources);
-        _added += _pending.Count;
-        _pending.Clear();
-        _pendingSources.Clear();
-    }
 
     protected override void EndProcessing()
     {
@@ -248,7 +218,8 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         DrainImages(final: true, OnImage);
         DisposeQueue();
         _progress?.Complete();
-        if (_gallery is null && _model is null && _embeddings.Count == 0 && _pending.Count == 0 && _skipped == 0 && !_replacing)
+        var enrolment = _enrolment!;
+        if (!enrolment.HasGallery && enrolment.Model is null && _photoModel is null && _embeddings.Count == 0 && _skipped == 0)
         {
             WriteWarning("Nothing to store: no embeddings or photos came in.");
             return;
@@ -259,36 +230,27 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
             var info = group.Key.Length > 0 ? new FileInfo(group.Key) : null;
             long size = info is { Exists: true } ? info.Length : -1;
             DateTime mtime = info is { Exists: true } ? info.LastWriteTimeUtc : default;
-            if (size >= 0 && _sources.TryGetValue(group.Key, out var known) && known.Size == size && known.ModifiedUtc == mtime)
+            if (enrolment.IsUnchanged(group.Key, size, mtime))
             {
                 _skipped++;
                 WriteVerbose($"Unchanged since it entered the gallery, skipped: '{group.Key}'.");
                 continue;
             }
             var entries = group.Select(x => GalleryEntryMapping.ToEntry(x.E, x.Label, size, mtime)).ToList();
-            _pending.AddRange(entries);
+            var model = entries[0].Model;
             if (group.Key.Length > 0)
-                _pendingSources.Add(new GallerySource(group.Key, size, mtime, entries[0].Label, entries.Count));
+                Write(() => enrolment.AddPhoto(new GallerySource(group.Key, size, mtime, entries[0].Label, entries.Count), entries, model, entries[0].Vector.Length));
+            else
+                Write(() => enrolment.AddFaces(entries));
         }
-        if (_gallery is null && _model is not null) _gallery = CreateGallery(_model, DimensionOf(_model));
-        if (_gallery is null) return;
-        try
-        {
-            Flush();
-            int faces = _gallery.FaceCount;
-            int people = _gallery.ReadEntries().Select(e => e.Label).Where(l => l is not null).Distinct(StringComparer.Ordinal).Count();
-            var model = _gallery.Model;
-            _gallery.Dispose();
-            _gallery = null;
-            if (_replacing) File.Move(_writePath, _target, overwrite: true);
-            WriteVerbose($"Gallery '{_target}': embedded {_embedded} photos, skipped {_skipped} unchanged, added {_added} faces; {faces} faces of {people} people.");
-            if (PassThru)
-                WriteObject(new FaceGalleryUpdate { Path = _target, Model = model, Embedded = _embedded, Skipped = _skipped, FacesAdded = _added, Faces = faces, People = people });
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.GalleryWriteFailed, ErrorCategory.WriteError, _target));
-        }
+        // A run of photos without a face still makes the gallery, of the model they were embedded for.
+        if (enrolment.Model is null && _photoModel is not null) Write(() => enrolment.EnsureModel(_photoModel, DimensionOf(_photoModel)));
+        GalleryEnrolmentSummary? summary = null;
+        Write(() => summary = enrolment.Complete());
+        if (summary is null) return;
+        WriteVerbose($"Gallery '{_target}': embedded {_embedded} photos, skipped {_skipped} unchanged, added {summary.FacesAdded} faces; {summary.Faces} faces of {summary.People} people.");
+        if (PassThru)
+            WriteObject(new FaceGalleryUpdate { Path = _target, Model = summary.Model, Embedded = _embedded, Skipped = _skipped, FacesAdded = summary.FacesAdded, Faces = summary.Faces, People = summary.People });
     }
 
     /// <summary>The output size of a shipped model (a gallery of photos without faces still records its model).</summary>
@@ -299,8 +261,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
     public new void Dispose()
     {
         base.Dispose();
-        _gallery?.Dispose();
-        _gallery = null;
-        if (_replacing && _writePath.Length > 0 && File.Exists(_writePath)) try { File.Delete(_writePath); } catch (IOException) { }
+        _enrolment?.Dispose();
+        _enrolment = null;
     }
 }
