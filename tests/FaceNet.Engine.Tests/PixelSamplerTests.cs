@@ -218,8 +218,8 @@ public class PixelSamplerTests
                 source.SetPixel(x, y, new SKColor((byte)rnd.Next(256), (byte)rnd.Next(256), (byte)rnd.Next(256)));
         using var whole = new SKBitmap(new SKImageInfo(29, 17, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         using var weighted = new SKBitmap(new SKImageInfo(29, 17, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        FaceNet.Engine.Detection.ImageSampler.ResizeAreaWhole(source, whole, factor, parallel: false);
-        FaceNet.Engine.Detection.ImageSampler.ResizeAreaWeighted(source, weighted, parallel: false);
+        PixelSampler.ResizeAreaWhole(source, whole, factor, parallel: false);
+        PixelSampler.ResizeAreaWeighted(source, weighted, parallel: false);
         Assert.Equal(weighted.Pixels, whole.Pixels);
     }
 }

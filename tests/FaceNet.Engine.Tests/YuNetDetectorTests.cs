@@ -216,7 +216,7 @@ public sealed class YuNetDetectorTests(ITestOutputHelper output)
         using var source = new SKBitmap(new SKImageInfo(from, from * 3 / 4, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         source.Erase(new SKColor(100, 150, 200));
         using var result = new SKBitmap(new SKImageInfo(to, to * 3 / 4, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        ImageSampler.ResizeArea(source, result, parallel: false);
+        PixelSampler.ResizeArea(source, result, parallel: false);
         Assert.All(result.Pixels, p => Assert.Equal(new SKColor(100, 150, 200), p));
     }
 

@@ -333,16 +333,16 @@ foreach ($w in $workloads.Keys) {
 $null = $md.AppendLine()
 $null = $md.AppendLine('Median ms per stage, one thread, IntraOpThreads=1 (embed = one model pass; align/embed per face):')
 $null = $md.AppendLine()
-$stageNames = @('decode', 'detect.resize', 'detect.fill', 'detect.run', 'detect', 'landmarks', 'align.MobileFaceNet', 'embed.MobileFaceNet', 'align.Dlib', 'embed.Dlib', 'align.FaceReid', 'embed.FaceReid')
+$stageNames = @('decode', 'detect.prep', 'detect.run', 'detect', 'landmarks', 'align.MobileFaceNet', 'embed.MobileFaceNet', 'align.Dlib', 'embed.Dlib', 'align.FaceReid', 'embed.FaceReid')
 $null = $md.AppendLine("| workload | $($stageNames -join ' | ') | decode for detection |")
 $null = $md.AppendLine("| --- |$(' ---: |' * ($stageNames.Count + 1))")
 foreach ($w in $workloads.Keys) {
     $null = $md.AppendLine("| $($workloads[$w].Label) | $(($stageNames | ForEach-Object { F (Stage $w $_) '0.0' }) -join ' | ') | $(F $stages[$w].decode_for_detection_median_ms '0.0') |")
 }
 $null = $md.AppendLine()
-$null = $md.AppendLine("detect.resize/fill/run = UltraFace's resize to 320x240, normalise, ONNX run; detect = the engine's default detector's whole Detect call ($(($workloads.Keys | ForEach-Object { "$_`: $(($stages[$_].detectors_used.PSObject.Properties | ForEach-Object { "$($_.Name) x$($_.Value)" }) -join ', ')" }) -join '; ')); decode = full decode; decode for detection = the module's decode at the resolution the default detector reads (JPEG DCT scaling), which the detect figure then reads. YuNet (photos over 400x300) runs on one thread; the models-only figures for those workloads time UltraFace's pass only.")
+$null = $md.AppendLine("detect.prep/run = UltraFace's input (the sampler's resize to 320x240 and normalisation, one pass), ONNX run; align = the aligned face and its mirror sampled into the embedder's two input tensors; detect = the engine's default detector's whole Detect call ($(($workloads.Keys | ForEach-Object { "$_`: $(($stages[$_].detectors_used.PSObject.Properties | ForEach-Object { "$($_.Name) x$($_.Value)" }) -join ', ')" }) -join '; ')); decode = full decode; decode for detection = the module's decode at the resolution the default detector reads (JPEG DCT scaling), which the detect figure then reads. YuNet (photos over 400x300) runs on one thread; the models-only figures for those workloads time UltraFace's pass only.")
 $null = $md.AppendLine()
-$null = $md.AppendLine("Landmark crop, median ms, for comparison: TensorFiller.Warp (the engine's direct pixel sampler) / a Skia draw without mipmaps from a per-crop SKImage copy of the photo / the same from one SKImage made once per photo: $(($workloads.Keys | ForEach-Object { "$_ $(F (Stage $_ 'diag.crop-engine-warp') '0.0') / $(F (Stage $_ 'diag.crop-no-mipmap') '0.0') / $(F (Stage $_ 'diag.crop-shared-image-no-mipmap') '0.00')" }) -join '; ').")
+$null = $md.AppendLine("Landmark crop, median ms, for comparison: PixelSampler.Warp (the engine's direct pixel sampler) / a Skia draw without mipmaps from a per-crop SKImage copy of the photo / the same from one SKImage made once per photo: $(($workloads.Keys | ForEach-Object { "$_ $(F (Stage $_ 'diag.crop-engine-warp') '0.0') / $(F (Stage $_ 'diag.crop-no-mipmap') '0.0') / $(F (Stage $_ 'diag.crop-shared-image-no-mipmap') '0.00')" }) -join '; ').")
 $null = $md.AppendLine()
 $null = $md.AppendLine("Cold start (new ``dotnet pwsh``, Import-Module, first embedding, default model): median $(F $coldMedian '0.00') s of $ColdStartRuns ($(($cold | ForEach-Object { F $_ '0.00' }) -join ', ')); pwsh alone $(F $bareMedian '0.00') s.")
 if ($peer) {

@@ -157,16 +157,10 @@ internal static class Stages
             var decodedLevel = detImage.DecodedLevels[0];
             detectionDecodes[$"{decodedLevel.Bitmap.Width}x{decodedLevel.Bitmap.Height}"] = detectionDecodes.GetValueOrDefault($"{decodedLevel.Bitmap.Width}x{decodedLevel.Bitmap.Height}") + 1;
 
-            // The detector's own input preparation (resize to 320x240 + normalise), then the whole Detect call.
+            // UltraFace's input preparation (the sampler's resize to 320x240, normalised, in one pass), then the whole Detect call.
             t0 = Stopwatch.GetTimestamp();
             cap.Detector = new DenseTensor<float>(new[] { 1, detIn.Channels, detIn.Height, detIn.Width });
-            using (var resized = TensorFiller.Resize(image.Bitmap, detIn.Width, detIn.Height))
-            {
-                long tr = Stopwatch.GetTimestamp();
-                Add("detect.resize", Ms(tr - t0));
-                TensorFiller.Fill(resized, detIn, cap.Detector.Buffer.Span);
-                Add("detect.fill", Ms(Stopwatch.GetTimestamp() - tr));
-            }
+            PixelSampler.SampleToTensor(image.Bitmap, SKMatrix.CreateScale((float)detIn.Width / image.Width, (float)detIn.Height / image.Height), detIn, cap.Detector.Buffer.Span);
             t1 = Stopwatch.GetTimestamp();
             Add("detect.prep", Ms(t1 - t0));
             var detSession = OnnxSessionCache.Get(manifest, detDesc);
@@ -207,7 +201,7 @@ internal static class Stages
                     t1 = Stopwatch.GetTimestamp();
                     Add("diag.crop-no-mipmap", Ms(t1 - t0));
                     t0 = Stopwatch.GetTimestamp();
-                    using (var mip = TensorFiller.Warp(image.Bitmap, dm, lmIn.Width, lmIn.Height)) { }
+                    using (var mip = PixelSampler.Warp(image.Bitmap, dm, lmIn.Width, lmIn.Height)) { }
                     t1 = Stopwatch.GetTimestamp();
                     Add("diag.crop-engine-warp", Ms(t1 - t0));
                     // The same warp drawn from one SKImage made once per photo (SKImage.FromBitmap copies a mutable bitmap).
@@ -229,27 +223,23 @@ internal static class Stages
                 float scale = lmIn.Width / side;
                 var m = SKMatrix.CreateScale(scale, scale).PreConcat(SKMatrix.CreateTranslation(-(c.X - side / 2), -(c.Y - side / 2)));
                 var lt = new DenseTensor<float>(new[] { 1, 1, lmIn.Height, lmIn.Width });
-                using (var crop = TensorFiller.Warp(image.Bitmap, m, lmIn.Width, lmIn.Height))
-                    TensorFiller.Fill(crop, lmIn, lt.Buffer.Span);
+                PixelSampler.SampleToTensor(image.Bitmap, m, lmIn, lt.Buffer.Span);
                 cap.Landmarks.Add(lt);
 
                 foreach (var e in embedders)
                 {
                     var inp = e.Input!;
                     var session = OnnxSessionCache.Get(manifest, e);
+                    // The engine's step: the aligned face and its mirror image sampled straight into the two input tensors.
+                    var views = new DenseTensor<float>[2];
+                    for (int v = 0; v < 2; v++) views[v] = new DenseTensor<float>(new[] { 1, inp.Channels, inp.Height, inp.Width });
                     t0 = Stopwatch.GetTimestamp();
-                    using var aligned = FaceAligner.Crop(image, lm, e.Alignment!, inp.Width, inp.Height);
+                    PixelSampler.SampleToTensor(image.Bitmap, FaceAligner.TransformFor(lm, e.Alignment!, inp.Width, inp.Height), inp, views[0].Buffer.Span, views[1].Buffer.Span);
                     t1 = Stopwatch.GetTimestamp();
                     Add($"align.{e.Name}", Ms(t1 - t0));
                     imageTotal += Ms(t1 - t0);
-                    var views = new DenseTensor<float>[2];
                     for (int v = 0; v < 2; v++)
                     {
-                        views[v] = new DenseTensor<float>(new[] { 1, inp.Channels, inp.Height, inp.Width });
-                        t0 = Stopwatch.GetTimestamp();
-                        TensorFiller.Fill(aligned, inp, views[v].Buffer.Span, mirror: v == 1);
-                        t1 = Stopwatch.GetTimestamp();
-                        Add($"fill.{e.Name}", Ms(t1 - t0));
                         t0 = Stopwatch.GetTimestamp();
                         using (session.Run(new[] { NamedOnnxValue.CreateFromTensor(inp.Name, views[v]) })) { }
                         t1 = Stopwatch.GetTimestamp();
@@ -281,10 +271,11 @@ internal static class Stages
             double total = t["decode"].Sum() + t["detect"].Sum() + t.GetValueOrDefault("landmarks", []).Sum();
             foreach (var (model, mirror) in Members(manifest, variant))
             {
+                // align = sampling both views at once (about the cost of one); embed captured for both views, and a model
+                // run without mirroring does half those passes.
                 total += t.GetValueOrDefault($"align.{model}", []).Sum();
-                double fillSum = t.GetValueOrDefault($"fill.{model}", []).Sum(), embSum = t.GetValueOrDefault($"embed.{model}", []).Sum();
-                // Captured with both views; a model run without mirroring does half the passes.
-                total += mirror ? fillSum + embSum : (fillSum + embSum) / 2;
+                double embSum = t.GetValueOrDefault($"embed.{model}", []).Sum();
+                total += mirror ? embSum : embSum / 2;
             }
             engineSingle[variant] = files.Length / (total / 1000);
             Console.WriteLine($"  engine, one thread, sum of stages: {variant,-14} {engineSingle[variant],7:0.0} images/s");
@@ -456,7 +447,7 @@ internal static class Stages
         using var canvas = new SKCanvas(result);
         canvas.Clear(SKColors.Black);
         canvas.SetMatrix(m);
-        // As TensorFiller.Warp, but SKMipmapMode.None: isolates the cost of the mipmap chain.
+        // A Skia draw without mipmaps, to compare with the engine's own sampler (PixelSampler.Warp).
         using var image = SKImage.FromBitmap(source);
         canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None), null);
         return result;

@@ -80,8 +80,7 @@ public sealed class FaceLocator
         var session = OnnxSessionCache.Get(_manifest, _landmarkModel);
         var tensor = new DenseTensor<float>(new[] { 1, 1, input.Height, input.Width });
         var matrix = SKMatrix.CreateScale(input.Width / box.Width, input.Height / box.Height).PreConcat(SKMatrix.CreateTranslation(-box.X, -box.Y));
-        using (var crop = TensorFiller.Warp(image.Bitmap, matrix, input.Width, input.Height))
-            TensorFiller.Fill(crop, input, tensor.Buffer.Span);
+        PixelSampler.SampleToTensor(image.Bitmap, matrix, input, tensor.Buffer.Span);
         using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(input.Name, tensor) });
         var output = results[0].AsEnumerable<float>().ToArray();
         var points = new PointF2[68];

@@ -61,7 +61,7 @@ public static class TightCropsCommand
         if (w / h < aspect) w = h * aspect; else h = w / aspect;
         float cx = box.X + box.Width / 2, cy = box.Y + box.Height / 2;
         var matrix = SKMatrix.CreateScale(width / w, height / h).PreConcat(SKMatrix.CreateTranslation(-(cx - w / 2), -(cy - h / 2)));
-        using var rgb = TensorFiller.Warp(image.Bitmap, matrix, width, height);
+        using var rgb = PixelSampler.Warp(image.Bitmap, matrix, width, height);
         if (colour) return AnnotationWriter.Encode(rgb, SKEncodedImageFormat.Jpeg);
         using var grey = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
         var src = rgb.Bytes;

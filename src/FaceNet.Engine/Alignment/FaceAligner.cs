@@ -33,5 +33,5 @@ public static class FaceAligner
 
     /// <summary>The crop an embedder sees, from the full-resolution pixels as the embedders sample.</summary>
     public static SKBitmap Crop(FaceImage image, FaceLandmarks landmarks, AlignmentSpec alignment, int width, int height) =>
-        TensorFiller.Warp(image.Bitmap, TransformFor(landmarks, alignment, width, height), width, height);
+        PixelSampler.Warp(image.Bitmap, TransformFor(landmarks, alignment, width, height), width, height);
 }

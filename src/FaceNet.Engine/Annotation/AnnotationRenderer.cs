@@ -57,10 +57,13 @@ public static class AnnotationRenderer
 
     private static void DrawScaled(SKCanvas canvas, FaceImage image, SKRect panel)
     {
-        using var source = SKImage.FromBitmap(image.Bitmap);
-        // Mipmaps keep a strong downscale (4000 px photo next to a 250 px crop) free of aliasing.
-        var sampling = new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
-        canvas.DrawImage(source, SKRect.Create(0, 0, image.Width, image.Height), panel, sampling, null);
+        // The engine's sampler: an area average when shrinking keeps a strong downscale (a 4000 px photo next to a
+        // 250 px crop) free of aliasing; enlarging is bilinear.
+        int w = Math.Max(1, (int)MathF.Round(panel.Width)), h = Math.Max(1, (int)MathF.Round(panel.Height));
+        using var scaled = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        PixelSampler.ResizeArea(image.Bitmap, scaled, parallel: false);
+        using var source = SKImage.FromBitmap(scaled);
+        canvas.DrawImage(source, panel.Left, panel.Top);
     }
 
     private static void DrawMarks(SKCanvas canvas, IReadOnlyList<AnnotationMark> marks, SKRect panel, float sx, float sy, AnnotationStyle style)

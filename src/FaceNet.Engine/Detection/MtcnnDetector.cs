@@ -19,6 +19,10 @@ public sealed class MtcnnDetector : IFaceDetector
 {
     public const string DetectorName = "Mtcnn";
     private const float Factor = 0.709f, Mean = 127.5f, Std = 128f;
+
+    /// <summary>The stages' input: RGB, (v - 127.5) / 128 on every channel.</summary>
+    private static InputSpec Input(int width, int height) =>
+        new() { Width = width, Height = height, ColorOrder = "RGB", Mean = [Mean, Mean, Mean], Std = [Std, Std, Std] };
     private readonly ModelManifest _manifest;
     private readonly ModelDescriptor _p, _r, _o;
 
@@ -94,7 +98,7 @@ public sealed class MtcnnDetector : IFaceDetector
         {
             int lw = (int)MathF.Ceiling(image.Width * scales[i]), lh = (int)MathF.Ceiling(image.Height * scales[i]);
             var level = new SKBitmap(new SKImageInfo(lw, lh, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-            ImageSampler.ResizeArea(i == 0 ? source.Bitmap : levels[i - 1], level, parallel);
+            PixelSampler.ResizeArea(i == 0 ? source.Bitmap : levels[i - 1], level, parallel);
             return level;
         }
         try
@@ -129,7 +133,7 @@ public sealed class MtcnnDetector : IFaceDetector
     {
         int w = level.Width, h = level.Height;
         var tensor = new DenseTensor<float>([1, 3, h, w]);
-        ImageSampler.Fill(level, Mean, Std, tensor.Buffer.Span);
+        PixelSampler.CopyToTensor(level, 0, 0, w, h, Input(w, h), tensor.Buffer.Span);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", tensor)]);
         var probTensor = results.First(r => r.Name == "prob").AsTensor<float>();
         int oh = probTensor.Dimensions[2], ow = probTensor.Dimensions[3], plane = oh * ow;
@@ -208,8 +212,9 @@ public sealed class MtcnnDetector : IFaceDetector
             for (int i = 0; i < n; i++)
             {
                 var b = boxes[start + i].Box; // image coordinates, cropped from the level's pixels
-                var inLevel = new FaceBox(b.X * image.ScaleX, b.Y * image.ScaleY, b.Width * image.ScaleX, b.Height * image.ScaleY);
-                ImageSampler.CropToTensor(image.Bitmap, inLevel, size, size, Mean, Std, tensor.Buffer.Span.Slice(i * plane, plane));
+                var toCrop = SKMatrix.CreateScale(size / (b.Width * image.ScaleX), size / (b.Height * image.ScaleY))
+                    .PreConcat(SKMatrix.CreateTranslation(-b.X * image.ScaleX, -b.Y * image.ScaleY));
+                PixelSampler.SampleToTensor(image.Bitmap, toCrop, Input(size, size), tensor.Buffer.Span.Slice(i * plane, plane));
             }
             using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", tensor)]);
             var p = results.First(r => r.Name == "prob").AsTensor<float>();
@@ -257,15 +262,4 @@ public sealed class MtcnnDetector : IFaceDetector
         }
         return kept;
     }
-}
-
-/// <summary>Milliseconds per MTCNN stage of one Detect call (the pyramid's first level, then P-Net with the other levels built alongside, R-Net, O-Net), and the boxes each stage passed on.</summary>
-public sealed class MtcnnTimings
-{
-    public double Pyramid { get; set; }
-    public double PNet { get; set; }
-    public double RNet { get; set; }
-    public double ONet { get; set; }
-    public int Proposals { get; set; }
-    public int Refined { get; set; }
 }

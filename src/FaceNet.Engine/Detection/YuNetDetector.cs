@@ -102,12 +102,12 @@ public sealed class YuNetDetector : IFaceDetector
                 {
                     var decoded = source = image.LevelFor(MathF.Min(1f, scales[0]));
                     if (decoded.Bitmap.Width == lw && decoded.Bitmap.Height == lh) { level = decoded.Bitmap; owned = false; }
-                    else { level = NewBitmap(lw, lh); ImageSampler.ResizeArea(decoded.Bitmap, level, parallel: false); owned = true; }
+                    else { level = NewBitmap(lw, lh); PixelSampler.ResizeArea(decoded.Bitmap, level, parallel: false); owned = true; }
                 }
                 else
                 {
                     level = NewBitmap(lw, lh);
-                    ImageSampler.ResizeArea(previous!, level, parallel: false);
+                    PixelSampler.ResizeArea(previous!, level, parallel: false);
                     owned = true;
                 }
                 float sx = (float)lw / image.Width, sy = (float)lh / image.Height;

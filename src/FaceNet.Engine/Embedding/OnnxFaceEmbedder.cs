@@ -125,6 +125,27 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
         }
     }
 
+    /// <summary>
+    /// The model's raw outputs for one face and for its mirror image, before they are summed, centred and normalised:
+    /// what calibration needs to try mirroring and centring without running the model again. Embed returns
+    /// Normalize(plain + (Mirror ? mirrored : 0) - Center).
+    /// </summary>
+    public (float[] Plain, float[] Mirrored) EmbedRaw(FaceImage image, FaceLandmarks face)
+    {
+        var session = OnnxSessionCache.Get(_manifest, _model);
+        int size = _input.Channels * _input.Height * _input.Width;
+        using var pooled = new PooledTensor(1, _input.Channels, _input.Height, _input.Width);
+        var buffer = pooled.Tensor.Buffer.Span;
+        var mirrored = new float[size];
+        PixelSampler.SampleToTensor(image.Bitmap, FaceAligner.TransformFor(face, _alignment, _input.Width, _input.Height), _input, buffer[..size], mirrored);
+        var plain = new float[Dimension];
+        Accumulate(session, pooled.Tensor, plain);
+        mirrored.AsSpan().CopyTo(buffer);
+        var flipped = new float[Dimension];
+        Accumulate(session, pooled.Tensor, flipped);
+        return (plain, flipped);
+    }
+
     private DisposableNamedOnnxValue Output(IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results) =>
         _model.OutputName is null ? results[0] : results.First(r => r.Name == _model.OutputName);
 

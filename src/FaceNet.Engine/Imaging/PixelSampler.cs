@@ -7,6 +7,8 @@ using SkiaSharp;
 namespace FaceNet.Engine.Imaging;
 
 /// <summary>
+/// The one sampler: every crop, warp, resize and tensor fill of the engine and the tools goes through it (detectors,
+/// landmarks, embedders, annotation, tools), with one supersampling rule.
 /// Affine resampling straight from an RGBA8888 bitmap's pixels: bilinear taps, with n x n supersampling
 /// per output pixel when shrinking by more than a quarter (n = ceil(shrink), at most 4) against aliasing.
 /// Drawing through Skia instead copies the whole photo per crop (SKImage.FromBitmap of a mutable bitmap)
@@ -19,7 +21,7 @@ namespace FaceNet.Engine.Imaging;
 /// multiplications and additions, in the same order, as one float per channel, so the samples are
 /// bit-identical to the scalar arithmetic at about half its cost (a fifth for whole-image resizes).
 /// </summary>
-public static unsafe class PixelSampler
+public static unsafe partial class PixelSampler
 {
     /// <summary>Renders source through sourceToOutput into a width x height bitmap; outside the source is black.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
