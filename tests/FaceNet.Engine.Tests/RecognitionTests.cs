@@ -117,7 +117,7 @@ public class GalleryFileTests
             var t = new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc);
             using (var g = GalleryFile.Create(file, "Toy", 3))
             {
-                g.Add([new GalleryEntry { Label = "ann", Path = "/p/a.jpg", FaceIndex = 1, X = 1, Y = 2, Width = 30, Height = 40, Model = "Toy", Vector = [1, 0, 0], FileSize = 10, FileModifiedUtc = t, Landmarks = new float[10] }],
+                g.Add([new GalleryEntry { Label = "ann", Path = "/p/a.jpg", FaceIndex = 1, Box = new FaceNet.Engine.Geometry.FaceBox(1, 2, 30, 40), Model = "Toy", Vector = [1, 0, 0], FileSize = 10, FileModifiedUtc = t, Landmarks = new float[10] }],
                       [new GallerySource("/p/a.jpg", 10, t, "ann", 1), new GallerySource("/p/none.jpg", 5, t, "ann", 0)]);
                 Assert.Throws<GalleryModelMismatchException>(() => g.Add([new GalleryEntry { Path = "/p/b.jpg", Model = "Other", Vector = [1, 0, 0] }]));
                 Assert.Throws<GalleryModelMismatchException>(() => g.Add([new GalleryEntry { Path = "/p/b.jpg", Model = "Toy", Vector = [1, 0] }]));
@@ -126,7 +126,7 @@ public class GalleryFileTests
             {
                 Assert.Equal("Toy", g.Model);
                 var e = Assert.Single(g.ReadEntries());
-                Assert.Equal(("ann", "/p/a.jpg", 1, 30f, t), (e.Label, e.Path, e.FaceIndex, e.Width, e.FileModifiedUtc));
+                Assert.Equal(("ann", "/p/a.jpg", 1, 30f, t), (e.Label, e.Path, e.FaceIndex, e.Box.Width, e.FileModifiedUtc));
                 Assert.Equal([1f, 0, 0], e.Vector);
                 Assert.Equal(2, g.ReadSources().Count);
                 // A changed photo: its faces are replaced.
@@ -169,7 +169,7 @@ public class GalleryFileTests
 public class GalleryEnrolmentTests
 {
     private static GalleryEntry Face(string path, float x, string? label = "ann", string model = "Toy") =>
-        new() { Path = path, Label = label, Model = model, Vector = [x, 1 - x, 0], X = x, Width = 10, Height = 10 };
+        new() { Path = path, Label = label, Model = model, Vector = [x, 1 - x, 0], Box = new FaceNet.Engine.Geometry.FaceBox(x, 0, 10, 10) };
 
     private static GallerySource Photo(string path, int faces, long size = 100) => new(path, size, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), "ann", faces);
 

@@ -7,9 +7,6 @@ using FaceNet.Engine.Models;
 
 namespace FaceNet.Engine.Pipeline;
 
-/// <summary>A detected face with its landmarks, in upright-image pixels. Index is the detection rank (0 = most confident).</summary>
-public sealed record AnalyzedFace(int Index, FaceBox Box, float Confidence, FaceLandmarks Landmarks);
-
 /// <summary>Detection plus landmarks, then embedding: the engine's whole pipeline behind one object.</summary>
 public sealed class FaceAnalyzer
 {

@@ -1,19 +1,5 @@
 namespace FaceNet.Engine.Storage;
 
-/// <summary>How an enrolment treats an existing gallery file.</summary>
-public enum GalleryWriteMode
-{
-    /// <summary>A new file: there must be none yet.</summary>
-    Create,
-    /// <summary>Adds to an existing file (or creates it); photos unchanged since they entered it are skipped.</summary>
-    Append,
-    /// <summary>Writes a new gallery beside the old one and moves it into place at the end, so a failed run keeps the old.</summary>
-    Replace,
-}
-
-/// <summary>What an enrolment wrote.</summary>
-public sealed record GalleryEnrolmentSummary(string Path, string Model, int FacesAdded, int Faces, int People);
-
 /// <summary>
 /// Enrols faces into one gallery file: photos (with their faces, or none) and loose embeddings, in batches, one model
 /// per gallery, skipping photos that are unchanged since they entered it (same size and modification time). The

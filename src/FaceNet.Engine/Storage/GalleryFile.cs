@@ -1,47 +1,9 @@
+using FaceNet.Engine.Geometry;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
 namespace FaceNet.Engine.Storage;
-
-/// <summary>One labelled face of a gallery file, with the state of its source file when it was embedded.</summary>
-public sealed record GalleryEntry
-{
-    public string? Label { get; init; }
-    /// <summary>Full path of the source photo.</summary>
-    public string Path { get; init; } = "";
-    public int FaceIndex { get; init; }
-    public float X { get; init; }
-    public float Y { get; init; }
-    public float Width { get; init; }
-    public float Height { get; init; }
-    public float Confidence { get; init; }
-    public int ImageWidth { get; init; }
-    public int ImageHeight { get; init; }
-    /// <summary>Five landmarks (left eye, right eye, nose, mouth left, mouth right) as x,y pairs; may be null.</summary>
-    public float[]? Landmarks { get; init; }
-    public string Model { get; init; } = "";
-    public float[] Vector { get; init; } = [];
-    /// <summary>Source file size in bytes and last write time (UTC) when embedded; -1 / default when unknown.</summary>
-    public long FileSize { get; init; } = -1;
-    public DateTime FileModifiedUtc { get; init; }
-}
-
-/// <summary>A source file as the gallery last saw it: size, modification time and how many faces it gave.</summary>
-public sealed record GallerySource(string Path, long Size, DateTime ModifiedUtc, string? Label, int Faces);
-
-/// <summary>The gallery holds another model's embeddings (or another length) than those being added.</summary>
-public sealed class GalleryModelMismatchException(string galleryModel, string model, string message) : Exception(message)
-{
-    public string GalleryModel { get; } = galleryModel;
-    public string Model { get; } = model;
-}
-
-/// <summary>The file exists but is not a FaceNet gallery (or is damaged).</summary>
-public sealed class GalleryFormatException(string path, string message, Exception? inner = null) : Exception(message, inner)
-{
-    public string Path { get; } = path;
-}
 
 /// <summary>
 /// A face gallery stored in one SQLite file: labelled embeddings of one model with their face boxes, plus the size and
@@ -153,7 +115,7 @@ public sealed class GalleryFile : IDisposable
                 Label = r.IsDBNull(0) ? null : r.GetString(0),
                 Path = r.GetString(1),
                 FaceIndex = r.GetInt32(2),
-                X = r.GetFloat(3), Y = r.GetFloat(4), Width = r.GetFloat(5), Height = r.GetFloat(6),
+                Box = new FaceBox(r.GetFloat(3), r.GetFloat(4), r.GetFloat(5), r.GetFloat(6)),
                 Confidence = r.GetFloat(7), ImageWidth = r.GetInt32(8), ImageHeight = r.GetInt32(9),
                 Landmarks = r.IsDBNull(10) ? null : Floats((byte[])r.GetValue(10)),
                 Model = r.GetString(11),
@@ -202,7 +164,7 @@ public sealed class GalleryFile : IDisposable
         foreach (var e in entries)
         {
             p[0].Value = (object?)e.Label ?? DBNull.Value; p[1].Value = e.Path; p[2].Value = e.FaceIndex;
-            p[3].Value = e.X; p[4].Value = e.Y; p[5].Value = e.Width; p[6].Value = e.Height; p[7].Value = e.Confidence;
+            p[3].Value = e.Box.X; p[4].Value = e.Box.Y; p[5].Value = e.Box.Width; p[6].Value = e.Box.Height; p[7].Value = e.Confidence;
             p[8].Value = e.ImageWidth; p[9].Value = e.ImageHeight;
             p[10].Value = e.Landmarks is null ? DBNull.Value : Bytes(e.Landmarks);
             p[11].Value = e.Model; p[12].Value = Bytes(e.Vector); p[13].Value = e.FileSize; p[14].Value = e.FileModifiedUtc.Ticks;

@@ -2,19 +2,6 @@ using FaceNet.Engine.Vectors;
 
 namespace FaceNet.Engine.Verification;
 
-/// <summary>A face to compare: its embedding and the model that made it.</summary>
-public sealed record ComparableFace(string Model, float[] Vector);
-
-/// <summary>One (reference, difference) pair, by index into the two lists.</summary>
-public sealed record FaceComparison(int Reference, int Difference, double Cosine, double Distance, double Similarity, bool IsMatch);
-
-/// <summary>Embeddings of different models (or lengths) are not comparable.</summary>
-public sealed class ModelMismatchException(string expected, string actual, string message) : Exception(message)
-{
-    public string ExpectedModel { get; } = expected;
-    public string ActualModel { get; } = actual;
-}
-
 /// <summary>Compares every reference face with every difference face; the math behind Compare-Face and Test-FaceMatch.</summary>
 public static class FaceComparer
 {

@@ -2,29 +2,6 @@ using FaceNet.Engine.Models;
 
 namespace FaceNet.Engine.Verification;
 
-/// <summary>The match threshold a comparison uses, in both units, with the scale that maps between them.</summary>
-/// <param name="Cosine">Cosine at or above which a pair matches.</param>
-/// <param name="Similarity">The same threshold in Similarity units (0-100), as FaceComparison.Threshold shows it.</param>
-/// <param name="Scale">The model's Similarity scale (linear around 0.5 for a model the manifest does not describe).</param>
-/// <param name="Explanation">For a threshold picked by false match rate: what the table measured, in words.</param>
-public sealed record MatchThreshold(double Cosine, double Similarity, SimilarityScale Scale, string? Explanation = null);
-
-/// <summary>Why a threshold cannot be had: each maps to a stable PowerShell ErrorId.</summary>
-public enum ThresholdProblem
-{
-    /// <summary>Both a Similarity threshold and a false match rate were given.</summary>
-    Conflict,
-    /// <summary>The model has no false match rate table, or one measured with other model settings.</summary>
-    Uncalibrated,
-    /// <summary>The rate asked for is below what the calibration data can support.</summary>
-    RateTooLow,
-}
-
-public sealed class ThresholdPolicyException(ThresholdProblem problem, string message, Exception? inner = null) : Exception(message, inner)
-{
-    public ThresholdProblem Problem { get; } = problem;
-}
-
 /// <summary>
 /// One place for the threshold rules of verification and identification: an explicit Similarity, a false match rate
 /// looked up in the model's measured table (refused when the table was measured with other model settings), or the

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FaceNet.Engine.Geometry;
 using FaceNet.Engine.Storage;
 
 namespace FaceNet.PowerShell.Internal;
@@ -13,7 +14,7 @@ internal static class GalleryEntryMapping
             [f.LeftEye.X, f.LeftEye.Y, f.RightEye?.X ?? 0, f.RightEye?.Y ?? 0, f.Nose?.X ?? 0, f.Nose?.Y ?? 0, f.MouthLeft?.X ?? 0, f.MouthLeft?.Y ?? 0, f.MouthRight?.X ?? 0, f.MouthRight?.Y ?? 0];
         return new GalleryEntry
         {
-            Label = label, Path = f.Path, FaceIndex = f.Index, X = f.X, Y = f.Y, Width = f.Width, Height = f.Height,
+            Label = label, Path = f.Path, FaceIndex = f.Index, Box = new FaceBox(f.X, f.Y, f.Width, f.Height),
             Confidence = f.Confidence, ImageWidth = f.ImageWidth, ImageHeight = f.ImageHeight, Landmarks = lm,
             Model = e.Model, Vector = e.Vector, FileSize = size, FileModifiedUtc = mtime,
         };
@@ -24,7 +25,7 @@ internal static class GalleryEntryMapping
         FacePoint? P(int i) => g.Landmarks is { Length: 10 } l ? new FacePoint(l[2 * i], l[2 * i + 1]) : null;
         var face = new Face
         {
-            Path = g.Path, Index = g.FaceIndex, X = g.X, Y = g.Y, Width = g.Width, Height = g.Height, Confidence = g.Confidence,
+            Path = g.Path, Index = g.FaceIndex, X = g.Box.X, Y = g.Box.Y, Width = g.Box.Width, Height = g.Box.Height, Confidence = g.Confidence,
             ImageWidth = g.ImageWidth, ImageHeight = g.ImageHeight,
             LeftEye = P(0), RightEye = P(1), Nose = P(2), MouthLeft = P(3), MouthRight = P(4),
         };

@@ -3,30 +3,6 @@ using System.Management.Automation;
 
 namespace FaceNet.PowerShell.Internal;
 
-/// <summary>What one pipeline value is, once bound.</summary>
-internal enum InputKind
-{
-    /// <summary>A FaceEmbedding: live, or read back with Import-Clixml or ConvertFrom-Json.</summary>
-    Embedding,
-    /// <summary>A Face from Get-Face: live, or read back.</summary>
-    Face,
-    /// <summary>A file (FileInfo, live or deserialized): its full path.</summary>
-    File,
-    /// <summary>A folder (DirectoryInfo, live or deserialized).</summary>
-    Folder,
-    /// <summary>A string: a path, possibly with wildcards, for the cmdlet to resolve.</summary>
-    PathText,
-    /// <summary>Anything else.</summary>
-    Unsupported,
-}
-
-/// <summary>One pipeline value, bound: its kind and the object or path it stands for.</summary>
-internal readonly record struct BoundInput(InputKind Kind, object Original, FaceEmbedding? Embedding = null, Face? Face = null, string? Path = null)
-{
-    /// <summary>The value's type as a user would name it (for "cannot take a ..." messages).</summary>
-    public string TypeName => Original is PSObject p ? p.TypeNames.FirstOrDefault() ?? "object" : Original.GetType().FullName ?? "object";
-}
-
 /// <summary>
 /// The one place that turns pipeline values into faces, embeddings and files for every cmdlet: live objects, objects
 /// read back with Import-Clixml or ConvertFrom-Json (property bags with Vector, Model, Face, Label, or with Path, X,

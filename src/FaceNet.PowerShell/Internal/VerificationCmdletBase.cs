@@ -10,22 +10,6 @@ using FaceNet.Engine.Verification;
 namespace FaceNet.PowerShell.Internal;
 
 /// <summary>
-/// One input of Compare-Face/Test-FaceMatch: an image (every face in it), or faces/embeddings that came from one
-/// image. Faces still to be embedded are kept as Face objects until the model is known.
-/// </summary>
-internal sealed class FaceInputGroup(string key, string? imagePath)
-{
-    public string Key { get; } = key;
-    /// <summary>Set when the group is an image to detect faces in.</summary>
-    public string? ImagePath { get; } = imagePath;
-    public List<Face> PendingFaces { get; } = [];
-    public List<FaceEmbedding> Embeddings { get; } = [];
-    /// <summary>The image could not be read (an error was written already).</summary>
-    public bool LoadFailed { get; set; }
-    public string DisplayName => System.IO.Path.GetFileName(Key) is { Length: > 0 } n ? n : Key;
-}
-
-/// <summary>
 /// Shared by Compare-Face and Test-FaceMatch: turns paths, files, Face objects and embeddings (live, from
 /// Import-Clixml or from ConvertFrom-Json) into embeddings of one model, and resolves the match threshold.
 /// </summary>
