@@ -14,9 +14,9 @@
     ./build.ps1 -Task Calibrate [-Model A,B] [-Write]
                                 False match rates per set of photos (LFW View 1, Caltech faces, the tight crops, which it
                                 makes first if out/lfw-tight is missing), default thresholds and Similarity knots
-                                (tools/FaceNet.Calibration); -Write stores them in models/models.json.
+                                (tools/FaceNet.Lab calibrate similarity); -Write stores them in models/models.json.
     ./build.ps1 -Task Detection Detector recall on a folder with dlib imglab XML ground truth (-Dataset).
-    ./build.ps1 -Task Benchmark Speed benchmark (tools/FaceNet.Benchmark): optional -SkipPeer, -Memory.
+    ./build.ps1 -Task Benchmark Speed benchmark (tools/FaceNet.Lab benchmark): optional -SkipPeer, -Memory.
     ./build.ps1 -Task Fuzz      Builds and runs tools/fuzz/Invoke-FaceFuzz.ps1 (2,000 mutated files; see docs/reliability.md).
     ./build.ps1 -Task Help      Rewrites the syntax and parameter facts (required, position, pipeline input, wildcards,
                                 aliases) of the MAML help from the built cmdlets (build/HelpMetadata.psm1); the prose
@@ -136,19 +136,22 @@ function Invoke-Tests {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory $results | Out-Null
 
-    # xunit: engine tests.
-    $trx = Join-Path $results 'engine.trx'
-    & dotnet test (Join-Path $Root 'tests/FaceNet.Engine.Tests/FaceNet.Engine.Tests.csproj') -c $Configuration --nologo `
-        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
-    $xunitExit = $LASTEXITCODE
+    # xunit: the engine's tests and the model converter's.
     $x = @{ Passed = 0; Failed = 0; Skipped = 0 }
-    if (Test-Path $trx) {
-        $c = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
-        $x.Passed = [int]$c.passed
-        $x.Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
-        $x.Skipped = [int]$c.notExecuted
+    foreach ($project in 'FaceNet.Engine.Tests', 'FaceNet.ModelConverter.Tests') {
+        $trx = Join-Path $results "$project.trx"
+        & dotnet test (Join-Path $Root "tests/$project/$project.csproj") -c $Configuration --nologo `
+            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
+        $xunitExit = $LASTEXITCODE
+        $failedBefore = $x.Failed
+        if (Test-Path $trx) {
+            $c = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+            $x.Passed += [int]$c.passed
+            $x.Failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+            $x.Skipped += [int]$c.notExecuted
+        }
+        if ($xunitExit -ne 0 -and $x.Failed -eq $failedBefore) { $x.Failed++; Write-Warning "dotnet test of $project failed before reporting results (build error?); counted as one failure." }
     }
-    if ($xunitExit -ne 0 -and $x.Failed -eq 0) { $x.Failed = 1; Write-Warning 'dotnet test failed before reporting results (build error?); counted as one failure.' }
 
     # Pester: in a child pwsh, so the module's native libraries load in a clean process.
     $pester = Get-PesterModulePath
@@ -197,15 +200,15 @@ Write-Host "`$(`$e.Count) faces embedded with model `$(`$e[0].Model) (`$(`$e[0].
     Invoke-Native dotnet @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command', $script)
 }
 
-function Invoke-Validation([string[]] $Arguments) {
-    Invoke-Native dotnet (@('run', '-c', 'Release', '--project', (Join-Path $Root 'tools/FaceNet.Validation'), '--') + $Arguments)
+function Invoke-Lab([string[]] $Arguments) {
+    Invoke-Native dotnet (@('run', '-c', 'Release', '--project', (Join-Path $Root 'tools/FaceNet.Lab'), '--') + $Arguments)
 }
 
 # Benchmark: builds, fetches the demo photos, then delegates to the benchmark script.
 function Invoke-Benchmark {
     Invoke-Build
     Get-TestData
-    & (Join-Path $Root 'tools/FaceNet.Benchmark/Invoke-Benchmark.ps1') -Root $Root -SkipPeer:$SkipPeer -Memory:$Memory
+    & (Join-Path $Root 'tools/FaceNet.Lab/Benchmark/Invoke-Benchmark.ps1') -Root $Root -SkipPeer:$SkipPeer -Memory:$Memory
 }
 
 # PrepareModels: every shipped model file from its published original, through our converter, compared with the manifest.
@@ -309,28 +312,28 @@ switch ($Task) {
         $a = @('accuracy', '--dataset', $Dataset, '--pairs', $Pairs)
         if ($Model) { $a += @('--model', $Model) }
         if ($Train) { $a += @('--train', $Train) }
-        Invoke-Validation $a
+        Invoke-Lab $a
     }
     'TightCrops' {
         if (-not $Dataset) { $Dataset = Join-Path $SharedDir 'data/lfw-view1' }
         $tight = Join-Path $Out 'lfw-tight'
-        Invoke-Validation @('tight-crops', '--dataset', $Dataset, '--out', $tight)
+        Invoke-Lab @('tight-crops', '--dataset', $Dataset, '--out', $tight)
         $a = @('accuracy', '--dataset', $tight, '--pairs', (Join-Path $tight 'pairsDevTest.txt'))
         if ($Model) { $a += @('--model', $Model) }
         if ($Train) { $a += @('--train', $Train) }
-        Invoke-Validation $a
+        Invoke-Lab $a
     }
     'Calibrate' {
         $tight = Join-Path $Out 'lfw-tight'
-        if (-not (Test-Path (Join-Path $tight 'pairsDevTest.txt'))) { Invoke-Validation @('tight-crops', '--out', $tight) }
+        if (-not (Test-Path (Join-Path $tight 'pairsDevTest.txt'))) { Invoke-Lab @('tight-crops', '--out', $tight) }
         $a = @()
         if ($Model) { $a += @('--models', $Model) }
         if ($Write) { $a += '--write' }
-        Invoke-Native dotnet (@('run', '-c', 'Release', '--project', (Join-Path $Root 'tools/FaceNet.Calibration'), '--') + $a)
+        Invoke-Lab (@('calibrate', 'similarity') + $a)
     }
     'Detection' {
         if (-not $Dataset) { $Dataset = Join-Path $SharedDir 'data/face-samples/detection' }
-        Invoke-Validation @('detection', '--dataset', $Dataset)
+        Invoke-Lab @('detection', '--dataset', $Dataset)
     }
     'Benchmark' { Invoke-Benchmark }
     'PrepareModels' { Invoke-PrepareModels }

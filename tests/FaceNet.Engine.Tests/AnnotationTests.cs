@@ -3,6 +3,7 @@ using FaceNet.Engine.Geometry;
 using FaceNet.Engine.Imaging;
 using SkiaSharp;
 using Xunit;
+using FaceNet.TestSupport;
 
 namespace FaceNet.Engine.Tests;
 

@@ -5,6 +5,7 @@ using FaceNet.Engine.Models;
 using FaceNet.Engine.Pipeline;
 using SkiaSharp;
 using Xunit;
+using FaceNet.TestSupport;
 
 namespace FaceNet.Engine.Tests;
 

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using FaceNet.Engine.Imaging;
 using SkiaSharp;
 using Xunit;
+using FaceNet.TestSupport;
 
 namespace FaceNet.Engine.Tests;
 

@@ -5,6 +5,7 @@ using FaceNet.Engine.Pipeline;
 using FaceNet.Engine.Vectors;
 using Xunit;
 using Xunit.Abstractions;
+using FaceNet.TestSupport;
 
 namespace FaceNet.Engine.Tests;
 

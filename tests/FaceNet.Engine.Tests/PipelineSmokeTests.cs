@@ -3,6 +3,7 @@ using FaceNet.Engine.Models;
 using FaceNet.Engine.Pipeline;
 using Xunit;
 using Xunit.Abstractions;
+using FaceNet.TestSupport;
 
 namespace FaceNet.Engine.Tests;
 

@@ -4,6 +4,7 @@ using FaceNet.Engine.Models;
 using FaceNet.Engine.Pipeline;
 using FaceNet.Engine.Vectors;
 using Xunit;
+using FaceNet.TestSupport;
 
 namespace FaceNet.Engine.Tests;
 

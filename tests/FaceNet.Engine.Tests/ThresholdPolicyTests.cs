@@ -1,6 +1,7 @@
 using FaceNet.Engine.Models;
 using FaceNet.Engine.Verification;
 using Xunit;
+using FaceNet.TestSupport;
 
 namespace FaceNet.Engine.Tests;
 

@@ -1,6 +1,7 @@
 using FaceNet.Engine.Models;
 using FaceNet.Engine.Verification;
 using Xunit;
+using FaceNet.TestSupport;
 
 namespace FaceNet.Engine.Tests;
 
@@ -238,8 +239,8 @@ public class ShippedCalibrationTests
         foreach (var m in manifest.Models.Where(m => m.IsEmbedder))
         {
             string fp = CalibrationFingerprint.Of(manifest, m);
-            if (m.Similarity?.Fingerprint is { } s) Assert.True(s == fp, $"{m.Name}: similarity knots were measured with other settings ({s} != {fp}); rerun tools/FaceNet.Calibration --write.");
-            if (m.FalseMatchRates?.Fingerprint is { } f) Assert.True(f == fp, $"{m.Name}: false match table was measured with other settings ({f} != {fp}); rerun tools/FaceNet.Calibration --write.");
+            if (m.Similarity?.Fingerprint is { } s) Assert.True(s == fp, $"{m.Name}: similarity knots were measured with other settings ({s} != {fp}); rerun ./build.ps1 -Task Calibrate -Write (tools/FaceNet.Lab calibrate similarity).");
+            if (m.FalseMatchRates?.Fingerprint is { } f) Assert.True(f == fp, $"{m.Name}: false match table was measured with other settings ({f} != {fp}); rerun ./build.ps1 -Task Calibrate -Write (tools/FaceNet.Lab calibrate similarity).");
         }
     }
 

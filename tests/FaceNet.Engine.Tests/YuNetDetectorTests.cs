@@ -6,6 +6,7 @@ using FaceNet.Engine.Pipeline;
 using SkiaSharp;
 using Xunit;
 using Xunit.Abstractions;
+using FaceNet.TestSupport;
 
 namespace FaceNet.Engine.Tests;
 

@@ -34,7 +34,7 @@ public sealed record ModelDescriptor
     public Dictionary<string, JsonElement>? Extra { get; init; }
     /// <summary>
     /// ONNX Runtime graph optimisation: All (default), Extended, Basic or Disabled. Chosen per model by measured
-    /// pass time (tools/FaceNet.Benchmark passes); All's NCHWc layout is the fastest for every shipped model once
+    /// pass time (tools/FaceNet.Lab benchmark passes); All's NCHWc layout is the fastest for every shipped model once
     /// its weights hold no denormals.
     /// </summary>
     public string? GraphOptimization { get; init; }
@@ -46,9 +46,9 @@ public sealed record ModelDescriptor
     public bool MemoryPattern { get; init; } = true;
     /// <summary>What our tools did to the published file before shipping it (ModelPreparation in models.json).</summary>
     public ModelPreparation? Preparation { get; init; }
-    /// <summary>Embedders: how cosine maps to the 0-100 Similarity people read (written by tools/FaceNet.Calibration).</summary>
+    /// <summary>Embedders: how cosine maps to the 0-100 Similarity people read (written by tools/FaceNet.Lab calibrate similarity).</summary>
     public SimilarityCalibration? Similarity { get; init; }
-    /// <summary>Embedders: measured false match rates and their thresholds (written by tools/FaceNet.Calibration).</summary>
+    /// <summary>Embedders: measured false match rates and their thresholds (written by tools/FaceNet.Lab calibrate similarity).</summary>
     public FalseMatchCalibration? FalseMatchRates { get; init; }
 
     public bool IsEmbedder => Kind is "Embedder" or "Ensemble";

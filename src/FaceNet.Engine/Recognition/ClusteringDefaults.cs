@@ -4,7 +4,7 @@ namespace FaceNet.Engine.Recognition;
 
 /// <summary>
 /// Group-Face's default cut per shipped embedder, chosen by pairwise F1 on all LFW View 1 photos
-/// (tools/FaceNet.Recognition.Bench cluster). Other models fall back to their verification threshold.
+/// (tools/FaceNet.Lab recognition cluster). Other models fall back to their verification threshold.
 /// </summary>
 public static class ClusteringDefaults
 {

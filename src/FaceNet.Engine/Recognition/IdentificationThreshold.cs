@@ -8,7 +8,7 @@ namespace FaceNet.Engine.Recognition;
 /// <summary>
 /// The open-set identification threshold of an embedder: the cosine a probe's best gallery face must reach to be
 /// named. Stored as "identificationThreshold" in the embedder's models.json entry (written by
-/// tools/FaceNet.Recognition.Bench). It is higher than the 1:1 verification threshold: a probe gets one chance to
+/// tools/FaceNet.Lab recognition). It is higher than the 1:1 verification threshold: a probe gets one chance to
 /// match falsely per enrolled person, so the rate of wrongly named strangers grows with the gallery's size.
 /// </summary>
 public static class IdentificationThreshold

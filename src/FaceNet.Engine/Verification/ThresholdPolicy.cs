@@ -31,7 +31,7 @@ public static class ThresholdPolicy
             if (table.Calibration.Fingerprint is { } fp && fp != CalibrationFingerprint.Of(manifest, descriptor!))
                 throw new ThresholdPolicyException(ThresholdProblem.Uncalibrated,
                     $"The false match rate table of model '{model}' was measured with different model settings (fingerprint {fp}); " +
-                    "it must be measured again (tools/FaceNet.Calibration). Use -Threshold meanwhile.");
+                    "it must be measured again (tools/FaceNet.Lab calibrate similarity). Use -Threshold meanwhile.");
             FalseMatchRow row;
             try { row = table.Lookup(rate); }
             catch (FalseMatchRateException ex) { throw new ThresholdPolicyException(ThresholdProblem.RateTooLow, ex.Message, ex); }
