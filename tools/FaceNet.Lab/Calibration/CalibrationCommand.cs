@@ -375,13 +375,9 @@ public static class CalibrationCommand
     {
         var photos = domain.Photos;
         var located = domain.Faces;
-        Directory.CreateDirectory(opt.Cache);
-        string cacheFile = Path.Combine(opt.Cache, $"{model.Name}-{fingerprint}-{domain.Name}-{photos.Count}.bin");
-        if (File.Exists(cacheFile))
-        {
-            var cached = ReadCache(cacheFile, photos);
-            if (cached is not null) { o.WriteLine($"{domain.Name} embeddings: from cache {cacheFile}"); return cached; }
-        }
+        string cacheFile = VectorCache.FileFor(opt.Cache, manifest, model.Name, domain.Name, photos.Count);
+        var keys = photos.Select(p => p.File).ToList();
+        if (VectorCache.TryRead(cacheFile, keys) is { } cached) { o.WriteLine($"{domain.Name} embeddings: from cache {cacheFile}"); return cached; }
         var embedder = EmbedderFactory.Create(manifest, model.Name);
         var vectors = new float[]?[photos.Count];
         var sw = Stopwatch.StartNew();
@@ -395,37 +391,7 @@ public static class CalibrationCommand
             if (n % 500 == 0) Console.Error.WriteLine($"  {model.Name} {domain.Name}: {n} photos, {n / sw.Elapsed.TotalSeconds:0.0}/s");
         });
         o.WriteLine($"{domain.Name} embeddings: {done} photos in {sw.Elapsed.TotalSeconds:0} s ({done / Math.Max(1e-9, sw.Elapsed.TotalSeconds):0.0} photos/s)");
-        WriteCache(cacheFile, photos, vectors);
-        return vectors;
-    }
-
-    private static void WriteCache(string file, List<Photo> photos, float[]?[] vectors)
-    {
-        using var w = new BinaryWriter(File.Create(file));
-        w.Write(photos.Count);
-        for (int i = 0; i < photos.Count; i++)
-        {
-            w.Write(photos[i].File);
-            var v = vectors[i];
-            w.Write(v?.Length ?? 0);
-            if (v is not null) foreach (var x in v) w.Write(x);
-        }
-    }
-
-    private static float[]?[]? ReadCache(string file, List<Photo> photos)
-    {
-        using var r = new BinaryReader(File.OpenRead(file));
-        if (r.ReadInt32() != photos.Count) return null;
-        var vectors = new float[]?[photos.Count];
-        for (int i = 0; i < photos.Count; i++)
-        {
-            if (r.ReadString() != photos[i].File) return null;
-            int n = r.ReadInt32();
-            if (n == 0) continue;
-            var v = new float[n];
-            for (int k = 0; k < n; k++) v[k] = r.ReadSingle();
-            vectors[i] = v;
-        }
+        VectorCache.Write(cacheFile, keys, vectors);
         return vectors;
     }
 

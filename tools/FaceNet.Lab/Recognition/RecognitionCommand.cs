@@ -8,7 +8,7 @@ namespace FaceNet.Lab;
 /// <summary>
 /// Usage: dotnet run -c Release --project tools/FaceNet.Lab -- recognition &lt;command&gt; [--model NAME] [--dataset DIR] [--workers N]
 /// [--failures] [--exclusions FILE | --no-corrections] [--cuts 0.84,0.86] [--drops 0.05]
-/// embed       embed LFW View 1 once (cached under out/recognition-bench/)
+/// embed       embed LFW View 1 once (cached under out/recognition-bench/, keyed by the model's fingerprint)
 /// identify    rank-1 and open-set identification figures at the stored identification threshold (--failures: list the rank-1 failures)
 /// calibrate   measure the open-set threshold (1% of strangers named against ~1,000-person galleries) and store it in models/models.json
 /// cluster     Group-Face's algorithm on all View 1 photos: a sweep of cuts, pairwise/BCubed F1, clusters, time
@@ -45,7 +45,7 @@ public static class RecognitionCommand
         var manifest = ModelLocator.Default;
         model ??= manifest.DefaultEmbedder;
         Benchmarks.Model = model;
-        var cache = Path.Combine(root, "out", "recognition-bench", $"lfw-view1-{model}.emb");
+        var cache = Path.Combine(root, "out", "recognition-bench");
         if (!Directory.Exists(dataset)) { Console.Error.WriteLine($"LFW View 1 not found at {dataset} (use --dataset)."); return 2; }
         var (photos, noFace) = LfwEmbeddings.Load(dataset, model, cache, workers);
         int people = photos.Select(p => p.Person).Distinct().Count();
