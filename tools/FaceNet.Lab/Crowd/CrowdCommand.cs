@@ -170,28 +170,13 @@ public static class CrowdCommand
             Console.WriteLine("dlib face-samples detection set (testing.xml + training.xml), match IoU >= 0.5 (greedy, one-to-one)");
             foreach (var (name, det) in detectors)
             {
-                int gt = 0, found = 0, fp = 0;
-                foreach (var xml in new[] { "testing.xml", "training.xml" })
+                var r = DetectionBenchmark.Evaluate(detectionSet, det);
+                if (listMisses)
                 {
-                    var path = Path.Combine(detectionSet, xml);
-                    if (!File.Exists(path)) continue;
-                    foreach (var el in XDocument.Load(path).Descendants("image"))
-                    {
-                        var truths = el.Elements("box").Where(b => (string?)b.Attribute("ignore") != "1")
-                            .Select(b => new FaceBox((float)b.Attribute("left")!, (float)b.Attribute("top")!, (float)b.Attribute("width")!, (float)b.Attribute("height")!)).ToList();
-                        using var img = ImageLoader.Load(Path.Combine(detectionSet, (string)el.Attribute("file")!));
-                        var dets = det.Detect(img, DetectionOptions.Default).Select(d => d.Box).ToList();
-                        var (f, p) = Match(dets, truths.Select(t => new[] { t }).ToList());
-                        if (listMisses)
-                            for (int t = 0; t < truths.Count; t++)
-                                if (!f[t]) Console.WriteLine($"  miss: {name} {(string)el.Attribute("file")!} {truths[t].X:0},{truths[t].Y:0} {truths[t].Width:0}x{truths[t].Height:0}, best IoU {(dets.Count == 0 ? 0 : dets.Max(d => d.IntersectionOverUnion(truths[t]))):0.00}");
-                        if (listMisses)
-                            foreach (var d in dets.Where(d => !truths.Any(t => t.IntersectionOverUnion(d) >= 0.5f)))
-                                Console.WriteLine($"  false positive: {name} {(string)el.Attribute("file")!} {d.X:0},{d.Y:0} {d.Width:0}x{d.Height:0}");
-                        gt += truths.Count; found += f.Count(x => x); fp += p;
-                    }
+                    foreach (var m in r.Misses) Console.WriteLine($"  miss: {name} {m}");
+                    foreach (var f in r.FalsePositiveBoxes) Console.WriteLine($"  false positive: {name} {f}");
                 }
-                Console.WriteLine($"{name,-10} found {found}/{gt}, false positives {fp}");
+                Console.WriteLine($"{name,-10} found {r.Found}/{r.GroundTruth}, false positives {r.FalsePositives}");
             }
         }
         return 0;

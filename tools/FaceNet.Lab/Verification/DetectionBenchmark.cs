@@ -18,16 +18,36 @@ public static class DetectionBenchmark
 
     private sealed record Truth(FaceBox Box, bool Ignore);
 
+    /// <summary>One detector's result on the whole set.</summary>
+    public sealed record Result(int GroundTruth, int Found, int FalsePositives, int Ignored,
+        List<(string File, FaceBox Gt, double Iou, FaceBox? Det)> BestIous, List<string> Misses, List<string> FalsePositiveBoxes);
+
+    /// <summary>The per-image table, the totals and the IoU distribution of the module's default detector.</summary>
     public static int Run(string dataset, FaceAnalyzer analyzer, TextWriter o)
+    {
+        var r = Evaluate(dataset, analyzer.Detector, o);
+        o.WriteLine();
+        o.WriteLine($"TOTAL: ground-truth boxes {r.GroundTruth}, found {r.Found}, missed {r.GroundTruth - r.Found}, false positives {r.FalsePositives}, ignore='1' boxes {r.Ignored}  (match: greedy, IoU >= {MatchIou})");
+        PrintIouDistribution(r.BestIous, o);
+        return 0;
+    }
+
+    /// <summary>
+    /// Scores <paramref name="detector"/> on testing.xml and training.xml of <paramref name="dataset"/> (the lab's one
+    /// implementation, used by 'detection' and by 'crowd'); with <paramref name="perImage"/>, one line per image.
+    /// </summary>
+    public static Result Evaluate(string dataset, IFaceDetector detector, TextWriter? perImage = null)
     {
         int totalGt = 0, totalFound = 0, totalFp = 0, totalIgnored = 0;
         var bestIous = new List<(string File, FaceBox Gt, double Iou, FaceBox? Det)>();
+        var misses = new List<string>();
+        var falsePositives = new List<string>();
         foreach (var xmlName in new[] { "testing.xml", "training.xml" })
         {
             var xmlPath = Path.Combine(dataset, xmlName);
-            if (!File.Exists(xmlPath)) { o.WriteLine($"{xmlName}: not found, skipped"); continue; }
-            o.WriteLine($"== {xmlName}");
-            o.WriteLine($"{"image",-28} {"size",9} {"gt",3} {"found",5} {"missed",6} {"fp",3} {"ign",3}  best IoU per gt box");
+            if (!File.Exists(xmlPath)) { perImage?.WriteLine($"{xmlName}: not found, skipped"); continue; }
+            perImage?.WriteLine($"== {xmlName}");
+            perImage?.WriteLine($"{"image",-28} {"size",9} {"gt",3} {"found",5} {"missed",6} {"fp",3} {"ign",3}  best IoU per gt box");
             foreach (var imageEl in XDocument.Load(xmlPath).Descendants("image"))
             {
                 var file = (string)imageEl.Attribute("file")!;
@@ -35,8 +55,7 @@ public static class DetectionBenchmark
                     new FaceBox(F(b, "left"), F(b, "top"), F(b, "width"), F(b, "height")),
                     (string?)b.Attribute("ignore") == "1")).ToList();
                 using var image = ImageLoader.Load(Path.Combine(dataset, file));
-                var dets = analyzer.Detector.Detect(image, DetectionOptions.Default).Select(d => d.Box).ToList();
-
+                var dets = detector.Detect(image, DetectionOptions.Default).Select(d => d.Box).ToList();
                 // Greedy one-to-one matching, best IoU first.
                 var candidates = new List<(int G, int D, double Iou)>();
                 for (int g = 0; g < truths.Count; g++)
@@ -66,14 +85,19 @@ public static class DetectionBenchmark
                     bestIous.Add((file, truths[g].Box, best.Iou, best.Det));
                     ious.Add(best.Iou.ToString("0.00", CultureInfo.InvariantCulture));
                 }
-                o.WriteLine($"{file,-28} {image.Width + "x" + image.Height,9} {gt,3} {found,5} {gt - found,6} {fp,3} {ignored,3}  {string.Join(" ", ious)}");
+                perImage?.WriteLine($"{file,-28} {image.Width + "x" + image.Height,9} {gt,3} {found,5} {gt - found,6} {fp,3} {ignored,3}  {string.Join(" ", ious)}");
+                for (int g = 0; g < truths.Count; g++)
+                    if (!gtUsed[g] && !truths[g].Ignore)
+                    {
+                        var t = truths[g].Box;
+                        misses.Add($"{file} {t.X:0},{t.Y:0} {t.Width:0}x{t.Height:0}, best IoU {(dets.Count == 0 ? 0 : dets.Max(d => t.IntersectionOverUnion(d))):0.00}");
+                    }
+                for (int d = 0; d < dets.Count; d++)
+                    if (!detUsed[d]) falsePositives.Add($"{file} {dets[d].X:0},{dets[d].Y:0} {dets[d].Width:0}x{dets[d].Height:0}");
                 totalGt += gt; totalFound += found; totalFp += fp; totalIgnored += ignored;
             }
         }
-        o.WriteLine();
-        o.WriteLine($"TOTAL: ground-truth boxes {totalGt}, found {totalFound}, missed {totalGt - totalFound}, false positives {totalFp}, ignore='1' boxes {totalIgnored}  (match: greedy, IoU >= {MatchIou})");
-        PrintIouDistribution(bestIous, o);
-        return 0;
+        return new Result(totalGt, totalFound, totalFp, totalIgnored, bestIous, misses, falsePositives);
     }
 
     private static void PrintIouDistribution(List<(string File, FaceBox Gt, double Iou, FaceBox? Det)> best, TextWriter o)
