@@ -12,20 +12,11 @@ namespace FaceNet.Engine.Detection;
 /// UltraFace RFB-320: the whole image resized to the model's input (no letterbox), priors already
 /// applied inside the graph, so outputs are normalised corner boxes and softmax scores.
 /// </summary>
-public sealed class UltraFaceDetector : IFaceDetector
+public sealed class UltraFaceDetector : OnnxModelRunner, IFaceDetector
 {
-    private readonly ModelManifest _manifest;
-    private readonly ModelDescriptor _model;
-    private readonly InputSpec _input;
-
-    public UltraFaceDetector(ModelManifest manifest, ModelDescriptor model)
+    public UltraFaceDetector(ModelManifest manifest, ModelDescriptor model) : base(manifest, model)
     {
-        _manifest = manifest;
-        _model = model;
-        _input = model.Input ?? throw new InvalidDataException($"Model '{model.Name}' has no input spec.");
     }
-
-    public string Name => _model.Name;
 
     /// <summary>UltraFace's input pixels per image pixel along the axis shrunk most (it stretches to 320x240).</summary>
     public float ViewScale(int width, int height) => MathF.Min((float)_input.Width / width, (float)_input.Height / height);

@@ -20,7 +20,7 @@ namespace FaceNet.Engine.Detection;
 /// Outputs are decoded as OpenCV's FaceDetectorYN does: per stride 8/16/32 cell, score sqrt(cls * obj),
 /// centre (cell + offset) * stride, size exp(log-size) * stride, landmarks (cell + offset) * stride.
 /// </summary>
-public sealed class YuNetDetector : IFaceDetector
+public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
 {
     public const string DetectorName = "YuNet";
 
@@ -49,18 +49,9 @@ public sealed class YuNetDetector : IFaceDetector
     private const int RecheckMaxFace = 40, RecheckFaceSize = 48, RecheckSide = 160, MaxRechecks = 64;
     private static readonly int[] Strides = [8, 16, 32];
 
-    private readonly ModelManifest _manifest;
-    private readonly ModelDescriptor _model;
-    private readonly InputSpec _input;
-
-    public YuNetDetector(ModelManifest manifest, ModelDescriptor model)
+    public YuNetDetector(ModelManifest manifest, ModelDescriptor model) : base(manifest, model)
     {
-        _manifest = manifest;
-        _model = model;
-        _input = model.Input ?? throw new InvalidDataException($"Model '{model.Name}' has no input spec.");
     }
-
-    public string Name => _model.Name;
 
     /// <summary>The first level's scale: the smallest face asked for becomes <see cref="SmallestFace"/> px (at most 2x up).</summary>
     public static float FirstScale(DetectionOptions options) => Math.Clamp(SmallestFace / Math.Max(options.MinFaceSize ?? 20, 1), 0.01f, 2f);

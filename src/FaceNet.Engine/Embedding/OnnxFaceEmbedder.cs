@@ -14,24 +14,17 @@ namespace FaceNet.Engine.Embedding;
 /// One ONNX embedder, entirely described by its manifest entry: alignment, input size, colour order,
 /// normalisation, output size, mirroring and optional centring.
 /// </summary>
-public sealed class OnnxFaceEmbedder : IFaceEmbedder
+public sealed class OnnxFaceEmbedder : OnnxModelRunner, IFaceEmbedder
 {
-    private readonly ModelManifest _manifest;
-    private readonly ModelDescriptor _model;
-    private readonly InputSpec _input;
     private readonly AlignmentSpec _alignment;
 
-    public OnnxFaceEmbedder(ModelManifest manifest, ModelDescriptor model, bool? mirror = null)
+    public OnnxFaceEmbedder(ModelManifest manifest, ModelDescriptor model, bool? mirror = null) : base(manifest, model)
     {
-        _manifest = manifest;
-        _model = model;
-        _input = model.Input ?? throw new InvalidDataException($"Model '{model.Name}' has no input spec.");
         _alignment = model.Alignment ?? throw new InvalidDataException($"Model '{model.Name}' has no alignment spec.");
         Mirror = mirror ?? model.Mirror;
         if (model.OutputSize <= 0) throw new InvalidDataException($"Model '{model.Name}' has no output size.");
     }
 
-    public string Name => _model.Name;
     public int Dimension => _model.OutputSize;
     public float DefaultThreshold => _model.DefaultThreshold ?? 0.5f;
     public bool Mirror { get; }

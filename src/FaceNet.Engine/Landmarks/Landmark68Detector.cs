@@ -12,20 +12,11 @@ namespace FaceNet.Engine.Landmarks;
 /// 68-point landmarks from a grey 64x64 square crop centred on the detector's box (side = box height);
 /// the model outputs points normalised to that crop.
 /// </summary>
-public sealed class Landmark68Detector : ILandmarkDetector
+public sealed class Landmark68Detector : OnnxModelRunner, ILandmarkDetector
 {
-    private readonly ModelManifest _manifest;
-    private readonly ModelDescriptor _model;
-    private readonly InputSpec _input;
-
-    public Landmark68Detector(ModelManifest manifest, ModelDescriptor model)
+    public Landmark68Detector(ModelManifest manifest, ModelDescriptor model) : base(manifest, model)
     {
-        _manifest = manifest;
-        _model = model;
-        _input = model.Input ?? throw new InvalidDataException($"Model '{model.Name}' has no input spec.");
     }
-
-    public string Name => _model.Name;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public FaceLandmarks Detect(FaceImage image, FaceBox box)

@@ -13,40 +13,18 @@ namespace FaceNet.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "FaceMatch", DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(bool))]
-public sealed class TestFaceMatchCommand : VerificationCmdletBase
+public sealed class TestFaceMatchCommand : ReferenceComparisonCmdletBase
 {
-    /// <summary>Image paths or files, faces from Get-Face, or embeddings (also from Import-Clixml/ConvertFrom-Json).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    public object[] ReferenceObject { get; set; } = [];
-
-    /// <summary>The same kinds of input as -ReferenceObject; from the pipeline too.</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
-    public object[] DifferenceObject { get; set; } = [];
-
     /// <summary>Compares every face of each input, not only the most prominent; true if any pair matches.</summary>
     [Parameter]
     public SwitchParameter AnyFace { get; set; }
 
-    private readonly List<FaceInputGroup> _references = [];
-    private readonly List<FaceInputGroup> _differences = [];
-
-    protected override void BeginProcessing()
-    {
-        CheckThresholdParameters();
-        AddInputs(ReferenceObject, _references);
-    }
-
-    protected override void ProcessRecord()
-    {
-        if (!AddPathInputs(_differences)) AddInputs(DifferenceObject, _differences);
-    }
-
     protected override void EndProcessing()
     {
-        Prepare(_references, _differences);
+        Prepare(References, Differences);
         // No Boolean without a comparison: each input that could not be read or has no face has had its error.
-        var refs = _references.Where(CheckHasFaces).SelectMany(Select).ToList();
-        foreach (var g in _differences)
+        var refs = References.Where(CheckHasFaces).SelectMany(Select).ToList();
+        foreach (var g in Differences)
         {
             if (!CheckHasFaces(g) || refs.Count == 0) continue;
             var diffs = Select(g).ToList();
