@@ -37,11 +37,12 @@ BeforeAll {
 
 Describe 'Progress on long runs (defect 1)' {
     It 'Get-Face -Path over 24 photos writes progress records with a count, a rate and a percentage, then completes' {
-        $r = Invoke-InRunspace "Get-Face -Path '$many/*.jpg'"
+        # One worker: long enough (a second or more) for several records on the fastest machine.
+        $r = Invoke-InRunspace "Get-Face -Path '$many/*.jpg' -ThrottleLimit 1"
         $r.Errors | Should -BeNullOrEmpty
         $running = @($r.Progress | Where-Object RecordType -eq 'Processing')
-        $running.Count | Should -BeGreaterOrEqual 2 -Because 'the first photo shows the bar at once and it moves at least every quarter second'
-        $running[0].StatusDescription | Should -Match '^1 of 24 images, [\d.]+ images/s$'
+        $running.Count | Should -BeGreaterOrEqual 2 -Because 'the bar appears after half a second and moves every quarter second'
+        $running[0].StatusDescription | Should -Match '^\d+ of 24 images, [\d.]+ images/s$'
         $running[-1].PercentComplete | Should -BeGreaterThan $running[0].PercentComplete
         $r.Progress[-1].RecordType | Should -Be 'Completed'
     }
@@ -57,10 +58,10 @@ Describe 'Progress on long runs (defect 1)' {
         $gallery = Join-Path $TestDrive 'progress.faces'
         $pictures = New-Item -ItemType Directory (Join-Path $TestDrive 'pictures') -Force
         foreach ($script in @(
-                "Get-Face -Path '$many/copy1-*.jpg' | Export-FaceAnnotation -Destination '$pictures'",
+                "Get-Face -Path '$many/copy[12]-*.jpg' | Export-FaceAnnotation -Destination '$pictures'",
                 "Compare-Face '$sample1' -Path '$many/*.jpg'",
                 "Get-ChildItem '$many' -Filter *.jpg | Export-FaceGallery -Path '$gallery' -Label x -Force",
-                "Find-Face -Path '$many/copy1-*.jpg' -Gallery '$gallery'")) {
+                "Find-Face -Path '$many/*.jpg' -Gallery '$gallery'")) {
             $r = Invoke-InRunspace $script
             $r.Errors | Should -BeNullOrEmpty -Because $script
             @($r.Progress | Where-Object RecordType -eq 'Processing').Count | Should -BeGreaterOrEqual 2 -Because "$script reads many photos"

@@ -179,7 +179,7 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         {
             if (Stopping) return;
             var output = ParameterSetName == PathSet ? _target : UniqueName(group, used);
-            if (_groups.Count > 1) progress.Step(System.IO.Path.GetFileName(output));
+            progress.Step(System.IO.Path.GetFileName(output));
             Export(group, output);
         }
         progress.Complete();

@@ -4,8 +4,8 @@ using System.Management.Automation;
 namespace FaceNet.PowerShell.Internal;
 
 /// <summary>
-/// Write-Progress for long work: the first step at once, then at most four records a second, so progress costs
-/// well under 1% of the work however fast the items go.
+/// Write-Progress for long work: nothing for the first half second (a one-photo call in a script loop does not
+/// flicker a bar), then at most four records a second, so progress costs well under 1% of the work.
 /// </summary>
 internal sealed class ProgressReporter
 {
@@ -14,7 +14,7 @@ internal sealed class ProgressReporter
     private readonly string _unit;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private static readonly long Interval = Stopwatch.Frequency / 4;
-    private long _nextTicks; // 0: the first step reports at once
+    private long _nextTicks = Stopwatch.Frequency / 2; // the first record after half a second of work
     private int _done;
     private bool _shown;
 

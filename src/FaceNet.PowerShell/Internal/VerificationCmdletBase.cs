@@ -163,7 +163,7 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
         foreach (var g in all)
         {
             if (Stopping) return;
-            if (work > 1 && (g.ImagePath is not null || g.PendingFaces.Count > 0)) progress.Step(g.DisplayName);
+            if (g.ImagePath is not null || g.PendingFaces.Count > 0) progress.Step(g.DisplayName);
             try
             {
                 EmbedGroup(g);
