@@ -18,6 +18,7 @@
         'Import-FaceGallery'
         'Find-Face'
         'Group-Face'
+        'Export-FaceReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -235,3 +235,28 @@ public class GalleryEnrolmentTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 }
+
+/// <summary>How Export-FaceReport orders people and links photos, without a browser.</summary>
+public class FaceReportTests
+{
+    private static FaceNet.Engine.Reporting.ReportFace F(string path) => new(path, new FaceNet.Engine.Geometry.FaceBox(1, 2, 30, 40));
+
+    [Fact]
+    public void SectionsGoLargestFirstUnknownsAreNumberedAndUnnamedSingletonsGoLast()
+    {
+        var sections = FaceNet.Engine.Reporting.ReportSections.Arrange([
+            (null, [F("/a"), F("/b")]), ("ann", [F("/c")]), (null, [F("/d")]), ("bob", [F("/e"), F("/f"), F("/g")]), (null, [F("/h")]), (null, [F("/i"), F("/j")]),
+        ]);
+        Assert.Equal(["bob", "Unknown 1", "Unknown 2", "ann", "Seen once"], sections.Select(s => s.Title));
+        Assert.Equal([3, 2, 2, 1, 2], sections.Select(s => s.Faces.Count));
+        Assert.Equal([true, false, false, true, false], sections.Select(s => s.Named));
+    }
+
+    [Fact]
+    public void LinksAreRelativeBelowTheReportAndEncodedFileUrlsElsewhere()
+    {
+        Assert.Equal("photos/a%20b%23c.jpg", FaceNet.Engine.Reporting.FaceReportWriter.LinkTo("/r/photos/a b#c.jpg", "/r"));
+        Assert.Equal("file:///p/100%25/%C3%A9t%C3%A9.jpg", FaceNet.Engine.Reporting.FaceReportWriter.LinkTo("/p/100%/été.jpg", "/r"));
+        Assert.Equal("file:///r2/x.jpg", FaceNet.Engine.Reporting.FaceReportWriter.LinkTo("/r2/x.jpg", "/r"));
+    }
+}

@@ -43,7 +43,7 @@ Describe 'README example block <Number> (README.md line <Line>)' -ForEach $block
                 $w.Message | Should -Match "has \d+ faces; comparing the most prominent one" -Because "'$line' may warn only that a photo has several faces"
             }
             $output = @($all | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] -and $_ -isnot [System.Management.Automation.WarningRecord] })
-            if ($line -match 'Export-Face(Annotation|Gallery)\s+-Path\s+(\S+)') {
+            if ($line -match 'Export-Face(Annotation|Gallery|Report)\s+-Path\s+(\S+)') {
                 Test-Path -LiteralPath $Matches[2] | Should -BeTrue -Because "'$line' writes $($Matches[2])"
             }
             else {

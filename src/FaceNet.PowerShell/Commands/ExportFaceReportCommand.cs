@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Management.Automation;
+using FaceNet.Engine.Geometry;
+using FaceNet.Engine.Recognition;
+using FaceNet.Engine.Reporting;
+using FaceNet.PowerShell.Internal;
+
+namespace FaceNet.PowerShell.Commands;
+
+/// <summary>
+/// Writes an HTML report of a photo library by person: one section per person or cluster, with face thumbnails that
+/// link to their photos, from Group-Face groups, Find-Face identifications, or embeddings (grouped by Label, else
+/// clustered with Group-Face's defaults). The thumbnails go into a folder beside the page (&lt;name&gt;_files).
+/// </summary>
+[Cmdlet(VerbsData.Export, "FaceReport", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportFaceReportCommand : PSCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>The HTML file to write (as -Path of Export-Csv names the file written).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>The HTML file to write, taken exactly as typed.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
+
+    /// <summary>FaceGroup (Group-Face), FaceIdentification (Find-Face) or FaceEmbedding objects.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [AllowEmptyCollection]
+    public object[] InputObject { get; set; } = [];
+
+    /// <summary>The page's title.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Title { get; set; } = "Faces by person";
+
+    /// <summary>Replaces an existing report.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Writes the report's FileInfo.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    private readonly List<FaceGroup> _groups = [];
+    private readonly List<FaceIdentification> _identifications = [];
+    private readonly List<FaceEmbedding> _embeddings = [];
+    private string _target = "";
+
+    protected override void BeginProcessing()
+    {
+        _target = System.IO.Path.GetFullPath(SessionState.Path.GetUnresolvedProviderPathFromPSPath(ParameterSetName == LiteralPathSet ? LiteralPath : Path));
+        var folder = System.IO.Path.GetDirectoryName(_target);
+        if (Directory.Exists(_target))
+            ThrowTerminatingError(new ErrorRecord(new IOException($"'{_target}' is a folder; give the report's file name (e.g. people.html)."),
+                ErrorIds.DestinationNotFound, ErrorCategory.InvalidArgument, _target));
+        if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))
+            ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException($"The folder '{folder}' of the report does not exist. Create it first (New-Item -ItemType Directory)."),
+                ErrorIds.DestinationNotFound, ErrorCategory.ObjectNotFound, _target));
+        if (File.Exists(_target) && !Force)
+            ThrowTerminatingError(new ErrorRecord(new IOException($"The file '{_target}' already exists. Use -Force to replace it."),
+                ErrorIds.FileExists, ErrorCategory.ResourceExists, _target));
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var item in InputObject ?? [])
+        {
+            var value = item is PSObject p ? p.BaseObject : item;
+            switch (value)
+            {
+                case FaceGroup g: _groups.Add(g); break;
+                case FaceIdentification i: _identifications.Add(i); break;
+                default:
+                    if (PipelineInputBinder.ToEmbedding(value!) is { } e) _embeddings.Add(e);
+                    else WriteError(new ErrorRecord(new ArgumentException(
+                            $"Export-FaceReport shows groups (Group-Face), identifications (Find-Face) and embeddings (Get-FaceEmbedding); it got {PipelineInputBinder.Bind(value!).TypeName}."),
+                        ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidType, item));
+                    break;
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        var groups = new List<(string? Label, IReadOnlyList<ReportFace> Faces)>();
+        foreach (var g in _groups)
+            groups.Add((g.Label, g.Faces.Select(f => Face(f, g.Representative is { } r && !ReferenceEquals(r, f) ? SimilarityNote(f, r, "the group's centre") : null)).ToList()));
+        groups.AddRange(GroupEmbeddings());
+        var probes = _identifications.Where(i => i.Probe?.Face is not null).Select(i => new ReportProbe(
+            Face(i.Probe!, null), i.Label, i.Similarity, i.Threshold, i.Label is null ? i.Candidates.FirstOrDefault()?.Label : null)).ToList();
+        var report = new FaceReport(Title, ReportSections.Arrange(groups), probes);
+        int faces = report.Sections.Sum(s => s.Faces.Count) + probes.Count;
+        if (faces == 0) { WriteWarning("Nothing to report: no groups, identifications or embeddings came in."); return; }
+        if (!ShouldProcess(_target, $"Write a face report of {faces} faces")) return;
+        ReportSummary summary;
+        try
+        {
+            summary = FaceReportWriter.Write(report, _target, Environment.ProcessorCount);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.WriteFailed, ErrorCategory.WriteError, _target));
+            return;
+        }
+        foreach (var photo in summary.Unreadable)
+            WriteWarning($"'{photo}' cannot be read any more; its faces are shown as placeholders in the report.");
+        WriteVerbose(string.Create(CultureInfo.InvariantCulture,
+            $"Wrote '{summary.HtmlPath}' and {summary.Thumbnails} thumbnails in '{summary.FilesFolder}': {summary.Sections} sections, {summary.Faces} faces, {summary.Bytes / 1024.0:0} KiB."));
+        if (PassThru) foreach (var item in InvokeProvider.Item.Get([summary.HtmlPath], true, true)) WriteObject(item);
+    }
+
+    /// <summary>Embeddings with labels are grouped by label; the rest are clustered as Group-Face does by default.</summary>
+    private IEnumerable<(string? Label, IReadOnlyList<ReportFace> Faces)> GroupEmbeddings()
+    {
+        foreach (var byLabel in _embeddings.Where(e => e.Label is not null).GroupBy(e => e.Label!, StringComparer.Ordinal))
+            yield return (byLabel.Key, byLabel.Select(e => Face(e, null)).ToList());
+        var unlabelled = _embeddings.Where(e => e.Label is null).ToList();
+        if (unlabelled.Count == 0) yield break;
+        var model = unlabelled[0].Model;
+        if (unlabelled.Any(e => !string.Equals(e.Model, model, StringComparison.OrdinalIgnoreCase) || e.Vector.Length != unlabelled[0].Vector.Length))
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException("Cannot cluster embeddings of different models: compute them all with the same -Model."),
+                ErrorIds.ModelMismatch, ErrorCategory.InvalidData, model));
+        var options = ClusteringDefaults.OptionsFor(ClusteringDefaults.CutFor(model)) with { SeparateSameSource = true };
+        var clusters = FaceClustering.Cluster(unlabelled.Select(e => e.Vector).ToList(), unlabelled.Select(e => (string?)e.Path).ToList(), options);
+        foreach (var c in clusters)
+        {
+            var centre = unlabelled[c.Medoid];
+            yield return (null, c.Members.Select(i => Face(unlabelled[i], c.Members.Length > 1 && i != c.Medoid ? SimilarityNote(unlabelled[i], centre, "the group's centre") : null)).ToList());
+        }
+    }
+
+    private static ReportFace Face(FaceEmbedding e, string? note)
+    {
+        var f = e.Face ?? new Face { Path = e.Path };
+        return new ReportFace(f.Path, new FaceBox(f.X, f.Y, f.Width, f.Height), note);
+    }
+
+    private static string SimilarityNote(FaceEmbedding a, FaceEmbedding b, string to)
+    {
+        double cos = Engine.Verification.FaceComparer.Cosine(a.Vector, b.Vector);
+        var manifest = ModelResolver.Shipped;
+        var scale = manifest.TryGet(a.Model, out var d) ? Engine.Verification.SimilarityScale.For(d) : Engine.Verification.SimilarityScale.Linear(0.5);
+        return string.Create(CultureInfo.InvariantCulture, $"Similarity to {to}: {scale.ToSimilarity(cos):0.0}%");
+    }
+}
