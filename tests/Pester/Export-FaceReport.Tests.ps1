@@ -93,8 +93,9 @@ Describe 'Export-FaceReport of identifications (Find-Face)' {
         ($sections | Where-Object Title -eq 'Not recognised').Faces | Should -Be $unknown
         ([regex]::Matches($html, '<figure class="face below">')).Count | Should -Be $unknown
         ([regex]::Matches($html, '<span class="best">best: team \d+\.\d%</span>')).Count | Should -Be $unknown
+        ([regex]::Matches($html, "Similarity to team&#39;s best gallery face: \d+\.\d% \(threshold")).Count | Should -Be $found.Count
         $threshold = $found[0].Threshold.ToString('0.0', [cultureinfo]::InvariantCulture)
-        ([regex]::Matches($html, "threshold $([regex]::Escape($threshold))%")).Count | Should -Be $found.Count
+        ([regex]::Matches($html, "<span class=`"threshold`">threshold $([regex]::Escape($threshold))%</span>")).Count | Should -Be $found.Count
     }
 }
 
@@ -173,9 +174,11 @@ Describe 'Export-FaceReport in a real browser (headless Chromium)' {
     BeforeAll {
         if ($chromium) {
             $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'browser') -Force
-            $embeddings = @(Get-ChildItem $demo -Filter *.jpg | Get-FaceEmbedding)
+            # The shared labelled photos where they are, else the demo photos.
+            $photos = if (Test-Path $identities) { Get-ChildItem $identities -Recurse -File -Include *.jpg, *.jpeg, *.png } else { Get-ChildItem $demo -Filter *.jpg }
+            $embeddings = @($photos | Get-FaceEmbedding -WarningAction SilentlyContinue)
             $report = Join-Path $dir 'demo.html'
-            $embeddings | Group-Face | Export-FaceReport -Path $report -Title 'Demo photos by person'
+            $embeddings | Group-Face | Export-FaceReport -Path $report -Title 'Photos by person'
             $expectedSections = @(Get-Sections (Get-Content -LiteralPath $report -Raw)).Count
             # A page beside the report loads it in a frame, makes every image load now (the report's are lazy), and writes
             # what the browser rendered into its own DOM for --dump-dom to print.

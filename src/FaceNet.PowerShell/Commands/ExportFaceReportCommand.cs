@@ -93,8 +93,12 @@ public sealed class ExportFaceReportCommand : PSCmdlet
         foreach (var g in _groups)
             groups.Add((g.Label, g.Faces.Select(f => Face(f, g.Representative is { } r && !ReferenceEquals(r, f) ? SimilarityNote(f, r, "the group's centre") : null)).ToList()));
         groups.AddRange(GroupEmbeddings());
-        var probes = _identifications.Where(i => i.Probe?.Face is not null).Select(i => new ReportProbe(
-            Face(i.Probe!, null), i.Label, i.Similarity, i.Threshold, i.Label is null ? i.Candidates.FirstOrDefault()?.Label : null)).ToList();
+        var probes = _identifications.Where(i => i.Probe?.Face is not null).Select(i =>
+        {
+            var best = i.Candidates.FirstOrDefault()?.Label ?? i.Label;
+            var note = best is null ? null : string.Create(CultureInfo.InvariantCulture, $"Similarity to {best}'s best gallery face: {i.Similarity:0.0}% (threshold {i.Threshold:0.0}%)");
+            return new ReportProbe(Face(i.Probe!, note), i.Label, i.Similarity, i.Threshold, i.Label is null ? best : null);
+        }).ToList();
         var report = new FaceReport(Title, ReportSections.Arrange(groups), probes);
         int faces = report.Sections.Sum(s => s.Faces.Count) + probes.Count;
         if (faces == 0) { WriteWarning("Nothing to report: no groups, identifications or embeddings came in."); return; }
