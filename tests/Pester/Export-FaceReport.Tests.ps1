@@ -160,6 +160,16 @@ Describe 'Export-FaceReport: escaping, links and bad input' {
         @(Get-ChildItem $TestDrive -Filter '*.tmp-*').Count | Should -Be 0
     }
 
+    It 'refuses to cluster embeddings of two models, as Group-Face does (ModelMismatch)' {
+        $mixed = @(Get-FaceEmbedding (Join-Path $demo 'sample6.jpg')) + @(Get-FaceEmbedding (Join-Path $demo 'sample5.jpg') -Model MobileFaceNet)
+        $err = { $mixed | Export-FaceReport -Path (Join-Path $TestDrive 'mixed-models.html') } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'ModelMismatch,*'
+        $err.Exception.Message | Should -Match 'MobileFaceNet'
+        $err = { $mixed | Group-Face } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'ModelMismatch,*'
+        Test-Path (Join-Path $TestDrive 'mixed-models.html') | Should -BeFalse
+    }
+
     It 'writes UnsupportedInputObject for other objects and still reports the rest' {
         $e = @(Get-FaceEmbedding (Join-Path $demo 'sample6.jpg'))
         $report = Join-Path $TestDrive 'mixed.html'

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using FaceNet.Engine.Geometry;
 using FaceNet.Engine.Recognition;
 using FaceNet.Engine.Reporting;
+using FaceNet.Engine.Verification;
 using FaceNet.PowerShell.Internal;
 
 namespace FaceNet.PowerShell.Commands;
@@ -128,9 +129,8 @@ public sealed class ExportFaceReportCommand : PSCmdlet
         var unlabelled = _embeddings.Where(e => e.Label is null).ToList();
         if (unlabelled.Count == 0) yield break;
         var model = unlabelled[0].Model;
-        if (unlabelled.Any(e => !string.Equals(e.Model, model, StringComparison.OrdinalIgnoreCase) || e.Vector.Length != unlabelled[0].Vector.Length))
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException("Cannot cluster embeddings of different models: compute them all with the same -Model."),
-                ErrorIds.ModelMismatch, ErrorCategory.InvalidData, model));
+        if (FaceComparer.FindMismatch(model, unlabelled.Select(e => new ComparableFace(e.Model, e.Vector)).ToList()) is { } mismatch)
+            ThrowTerminatingError(new ErrorRecord(mismatch.Error, ErrorIds.ModelMismatch, ErrorCategory.InvalidData, unlabelled[mismatch.Index]));
         var options = ClusteringDefaults.OptionsFor(ClusteringDefaults.CutFor(model)) with { SeparateSameSource = true };
         var clusters = FaceClustering.Cluster(unlabelled.Select(e => e.Vector).ToList(), unlabelled.Select(e => (string?)e.Path).ToList(), options);
         foreach (var c in clusters)
@@ -146,11 +146,13 @@ public sealed class ExportFaceReportCommand : PSCmdlet
         return new ReportFace(f.Path, new FaceBox(f.X, f.Y, f.Width, f.Height), note);
     }
 
-    private static string SimilarityNote(FaceEmbedding a, FaceEmbedding b, string to)
+    // One Similarity scale per model for the whole report, not one per face.
+    private readonly Dictionary<string, SimilarityScale> _scales = new(StringComparer.OrdinalIgnoreCase);
+
+    private string SimilarityNote(FaceEmbedding a, FaceEmbedding b, string to)
     {
-        double cos = Engine.Verification.FaceComparer.Cosine(a.Vector, b.Vector);
-        var manifest = ModelResolver.Shipped;
-        var scale = manifest.TryGet(a.Model, out var d) ? Engine.Verification.SimilarityScale.For(d) : Engine.Verification.SimilarityScale.Linear(0.5);
-        return string.Create(CultureInfo.InvariantCulture, $"Similarity to {to}: {scale.ToSimilarity(cos):0.0}%");
+        if (!_scales.TryGetValue(a.Model, out var scale))
+            _scales[a.Model] = scale = ModelResolver.Shipped.TryGet(a.Model, out var d) ? SimilarityScale.For(d) : SimilarityScale.Linear(0.5);
+        return string.Create(CultureInfo.InvariantCulture, $"Similarity to {to}: {scale.ToSimilarity(FaceComparer.Cosine(a.Vector, b.Vector)):0.0}%");
     }
 }

@@ -43,10 +43,9 @@ public sealed class GroupFaceCommand : PSCmdlet
         {
             if (PipelineInputBinder.ToEmbedding(item) is { } e)
             {
-                if (_faces.Count > 0 && (!string.Equals(e.Model, _faces[0].Model, StringComparison.OrdinalIgnoreCase) || e.Vector.Length != _faces[0].Vector.Length))
-                    ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
-                        $"Cannot group embeddings of model '{e.Model}' with embeddings of model '{_faces[0].Model}': compute them all with the same -Model."),
-                        ErrorIds.ModelMismatch, ErrorCategory.InvalidData, e));
+                if (_faces.Count > 0 && FaceNet.Engine.Verification.FaceComparer.FindMismatch(_faces[0].Model,
+                        [new(_faces[0].Model, _faces[0].Vector), new(e.Model, e.Vector)]) is { } mismatch)
+                    ThrowTerminatingError(new ErrorRecord(mismatch.Error, ErrorIds.ModelMismatch, ErrorCategory.InvalidData, e));
                 _faces.Add(e);
             }
             else
