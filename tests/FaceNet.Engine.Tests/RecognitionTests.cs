@@ -117,10 +117,11 @@ public class GalleryFileTests
             var t = new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc);
             using (var g = GalleryFile.Create(file, "Toy", 3))
             {
-                g.Add([new GalleryEntry { Label = "ann", Path = "/p/a.jpg", FaceIndex = 1, Box = new FaceNet.Engine.Geometry.FaceBox(1, 2, 30, 40), Model = "Toy", Vector = [1, 0, 0], FileSize = 10, FileModifiedUtc = t, Landmarks = new float[10] }],
-                      [new GallerySource("/p/a.jpg", 10, t, "ann", 1), new GallerySource("/p/none.jpg", 5, t, "ann", 0)]);
-                Assert.Throws<GalleryModelMismatchException>(() => g.Add([new GalleryEntry { Path = "/p/b.jpg", Model = "Other", Vector = [1, 0, 0] }]));
-                Assert.Throws<GalleryModelMismatchException>(() => g.Add([new GalleryEntry { Path = "/p/b.jpg", Model = "Toy", Vector = [1, 0] }]));
+                g.Write([
+                    new(new GallerySource("/p/a.jpg", 10, t, "ann", 1), [new GalleryEntry { Label = "ann", Path = "/p/a.jpg", FaceIndex = 1, Box = new FaceNet.Engine.Geometry.FaceBox(1, 2, 30, 40), Model = "Toy", Vector = [1, 0, 0], FileSize = 10, FileModifiedUtc = t, Landmarks = new float[10] }]),
+                    new(new GallerySource("/p/none.jpg", 5, t, "ann", 0), [])]);
+                Assert.Throws<GalleryModelMismatchException>(() => g.Write([new(null, [new GalleryEntry { Path = "/p/b.jpg", Model = "Other", Vector = [1, 0, 0] }])]));
+                Assert.Throws<GalleryModelMismatchException>(() => g.Write([new(null, [new GalleryEntry { Path = "/p/b.jpg", Model = "Toy", Vector = [1, 0] }])]));
             }
             using (var g = GalleryFile.Open(file, writable: true))
             {
@@ -130,8 +131,11 @@ public class GalleryFileTests
                 Assert.Equal([1f, 0, 0], e.Vector);
                 Assert.Equal(2, g.ReadSources().Count);
                 // A changed photo: its faces are replaced.
-                g.Add([new GalleryEntry { Label = "bob", Path = "/p/a.jpg", Model = "Toy", Vector = [0, 1, 0] }], [new GallerySource("/p/a.jpg", 11, t, "bob", 1)]);
+                Assert.True(g.HasUnchanged(new GallerySource("/p/a.jpg", 10, t, null, 0)));
+                Assert.False(g.HasUnchanged(new GallerySource("/p/a.jpg", 11, t, null, 0)));
+                g.Write([new(new GallerySource("/p/a.jpg", 11, t, "bob", 1), [new GalleryEntry { Label = "bob", Path = "/p/a.jpg", Model = "Toy", Vector = [0, 1, 0] }])]);
                 Assert.Equal("bob", Assert.Single(g.ReadEntries()).Label);
+                Assert.Equal(new GalleryCounts(1, 1, 2), g.Count());
             }
             File.WriteAllText(file + ".txt", "not a gallery");
             Assert.ThrowsAny<Exception>(() => GalleryFile.Open(file + ".txt"));

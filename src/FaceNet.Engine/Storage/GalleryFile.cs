@@ -10,7 +10,7 @@ namespace FaceNet.Engine.Storage;
 /// modification time of every source photo (including photos without faces), so an append embeds only new or
 /// changed photos. Every write is one transaction. Connections are not pooled, so the file is free once disposed.
 /// </summary>
-public sealed class GalleryFile : IDisposable
+public sealed class GalleryFile : IGalleryStore
 {
     public const string Format = "FaceNet.Gallery";
     public const int SchemaVersion = 1;
@@ -25,6 +25,14 @@ public sealed class GalleryFile : IDisposable
     public string Path { get; }
     public string Model { get; }
     public int Dimension { get; }
+
+    string IGalleryStore.Name => Path;
+    string? IGalleryStore.Model => Model;
+    /// <summary>A file gallery serves one machine: photos are known by path, size and modification time.</summary>
+    public bool KeysPhotosByContent => false;
+    /// <summary>Photos are gathered into transactions of this many (one file, one writer: fewer commits).</summary>
+    public int PreferredBatchSize => 256;
+    private Dictionary<string, GallerySource>? _sources;
 
     /// <summary>Creates a new empty gallery (the file must not exist).</summary>
     public static GalleryFile Create(string path, string model, int dimension)
@@ -74,7 +82,7 @@ public sealed class GalleryFile : IDisposable
             if (!meta.TryGetValue("format", out var f) || f != Format || !meta.TryGetValue("model", out var model) || !meta.TryGetValue("dimension", out var dim))
                 throw new GalleryFormatException(path, $"'{path}' is not a FaceNet gallery.");
             if (int.Parse(meta.GetValueOrDefault("schemaVersion", "0"), CultureInfo.InvariantCulture) > SchemaVersion)
-                throw new GalleryFormatException(path, $"The gallery '{path}' was written by a newer FaceNet (schema {meta["schemaVersion"]}); update the module.");
+                throw new GalleryFormatException(path, $"The gallery '{path}' was written by a newer FaceNet (schema {meta["schemaVersion"]}, this module reads up to {SchemaVersion}); update the module.", newerSchema: true);
             return new GalleryFile(path, db, model, int.Parse(dim, CultureInfo.InvariantCulture));
         }
         catch (SqliteException ex)
@@ -97,8 +105,6 @@ public sealed class GalleryFile : IDisposable
                 $"The gallery '{Path}' holds {Dimension}-d embeddings of model '{Model}'; it cannot take {dimension}-d embeddings of model '{model}'. " +
                 $"Compute them with -Model {Model}, or write a new gallery (-Force replaces this one).");
     }
-
-    public int FaceCount => Convert.ToInt32(Scalar("SELECT COUNT(*) FROM faces"), CultureInfo.InvariantCulture);
 
     public IReadOnlyList<GalleryEntry> ReadEntries()
     {
@@ -139,20 +145,26 @@ public sealed class GalleryFile : IDisposable
         return map;
     }
 
-    /// <summary>
-    /// Adds faces in one transaction. With <paramref name="replaceSources"/>, each named source photo's earlier faces
-    /// are removed first and the photo is recorded with its size, time and face count (also when it has no faces).
-    /// </summary>
-    public void Add(IReadOnlyList<GalleryEntry> entries, IReadOnlyList<GallerySource>? replaceSources = null)
+    /// <summary>True when the gallery holds the photo's path with the same size and modification time.</summary>
+    public bool HasUnchanged(GallerySource photo)
     {
-        foreach (var e in entries) EnsureModel(e.Model, e.Vector.Length);
+        _sources ??= ReadSources();
+        return photo.Size >= 0 && _sources.TryGetValue(photo.Path, out var known) && known.Size == photo.Size && known.ModifiedUtc == photo.ModifiedUtc;
+    }
+
+    public GalleryCounts Count() => new(
+        Convert.ToInt32(Scalar("SELECT COUNT(*) FROM faces"), CultureInfo.InvariantCulture),
+        Convert.ToInt32(Scalar("SELECT COUNT(DISTINCT label) FROM faces"), CultureInfo.InvariantCulture),
+        Convert.ToInt32(Scalar("SELECT COUNT(*) FROM sources"), CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Writes the photos in one transaction: each named photo's earlier faces are removed first and the photo is recorded
+    /// with its size, time and face count (also when it has no faces). Loose embeddings (no photo) are added as they are.
+    /// </summary>
+    public IReadOnlyList<bool> Write(IReadOnlyList<GalleryPhotoWrite> photos)
+    {
+        foreach (var e in photos.SelectMany(p => p.Faces)) EnsureModel(e.Model, e.Vector.Length);
         using var tx = _db.BeginTransaction();
-        foreach (var s in replaceSources ?? [])
-        {
-            Exec(_db, "DELETE FROM faces WHERE path = $p", tx, ("$p", s.Path));
-            Exec(_db, "INSERT OR REPLACE INTO sources(path, size, mtime, label, faces) VALUES ($p, $s, $m, $l, $f)", tx,
-                ("$p", s.Path), ("$s", s.Size), ("$m", s.ModifiedUtc.Ticks), ("$l", (object?)s.Label ?? DBNull.Value), ("$f", s.Faces));
-        }
         using var cmd = _db.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = """
@@ -161,16 +173,37 @@ public sealed class GalleryFile : IDisposable
             """;
         var names = new[] { "$label", "$path", "$index", "$x", "$y", "$w", "$h", "$conf", "$iw", "$ih", "$lm", "$model", "$vector", "$size", "$mtime" };
         var p = names.Select(n => cmd.Parameters.Add(new SqliteParameter { ParameterName = n })).ToArray();
-        foreach (var e in entries)
+        foreach (var (s, faces) in photos)
         {
-            p[0].Value = (object?)e.Label ?? DBNull.Value; p[1].Value = e.Path; p[2].Value = e.FaceIndex;
-            p[3].Value = e.Box.X; p[4].Value = e.Box.Y; p[5].Value = e.Box.Width; p[6].Value = e.Box.Height; p[7].Value = e.Confidence;
-            p[8].Value = e.ImageWidth; p[9].Value = e.ImageHeight;
-            p[10].Value = e.Landmarks is null ? DBNull.Value : Bytes(e.Landmarks);
-            p[11].Value = e.Model; p[12].Value = Bytes(e.Vector); p[13].Value = e.FileSize; p[14].Value = e.FileModifiedUtc.Ticks;
-            cmd.ExecuteNonQuery();
+            if (s is not null)
+            {
+                Exec(_db, "DELETE FROM faces WHERE path = $p", tx, ("$p", s.Path));
+                Exec(_db, "INSERT OR REPLACE INTO sources(path, size, mtime, label, faces) VALUES ($p, $s, $m, $l, $f)", tx,
+                    ("$p", s.Path), ("$s", s.Size), ("$m", s.ModifiedUtc.Ticks), ("$l", (object?)s.Label ?? DBNull.Value), ("$f", s.Faces));
+            }
+            foreach (var e in faces)
+            {
+                p[0].Value = (object?)e.Label ?? DBNull.Value; p[1].Value = e.Path; p[2].Value = e.FaceIndex;
+                p[3].Value = e.Box.X; p[4].Value = e.Box.Y; p[5].Value = e.Box.Width; p[6].Value = e.Box.Height; p[7].Value = e.Confidence;
+                p[8].Value = e.ImageWidth; p[9].Value = e.ImageHeight;
+                p[10].Value = e.Landmarks is null ? DBNull.Value : Bytes(e.Landmarks);
+                p[11].Value = e.Model; p[12].Value = Bytes(e.Vector); p[13].Value = e.FileSize; p[14].Value = e.FileModifiedUtc.Ticks;
+                cmd.ExecuteNonQuery();
+            }
         }
         tx.Commit();
+        if (_sources is not null)
+            foreach (var s in photos.Select(x => x.Photo).OfType<GallerySource>()) _sources[s.Path] = s;
+        return photos.Select(_ => true).ToArray();
+    }
+
+    /// <summary>Removes every face and photo (the model stays: a file gallery is replaced whole, not cleared).</summary>
+    public void Clear()
+    {
+        using var tx = _db.BeginTransaction();
+        Exec(_db, "DELETE FROM faces; DELETE FROM sources;", tx);
+        tx.Commit();
+        _sources = null;
     }
 
     public void Dispose() => _db.Dispose();

@@ -3,14 +3,18 @@ using FaceNet.Engine.Detection;
 using FaceNet.Engine.Models;
 using FaceNet.Engine.Pipeline;
 using FaceNet.Engine.Storage;
+using FaceNet.Engine.Storage.Postgres;
+using FaceNet.Engine.Verification;
 using FaceNet.PowerShell.Internal;
 
 namespace FaceNet.PowerShell.Commands;
 
 /// <summary>
-/// Stores labelled embeddings in a gallery file (SQLite): from Get-FaceEmbedding, or photos directly (detected and
-/// embedded here). With -Append, photos already in the gallery and unchanged since (same size and modification time)
-/// are skipped, so re-enrolling a folder embeds only its new or changed photos.
+/// Stores labelled embeddings in a gallery: a file (SQLite), or a PostgreSQL database many machines share
+/// (-ConnectionString). Input is embeddings from Get-FaceEmbedding, or photos (detected and embedded here). With
+/// -Append, photos the gallery already holds unchanged are skipped (a file gallery knows them by path, size and time;
+/// a shared gallery by content, so a copy under another path or on another machine is skipped too), and each photo
+/// of a shared gallery is written in its own transaction.
 /// </summary>
 [Cmdlet(VerbsData.Export, "FaceGallery", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FaceGalleryUpdate))]
@@ -26,6 +30,16 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
     [Alias("LP")]
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
+
+    /// <summary>A PostgreSQL gallery: an Npgsql connection string (Host=...;Database=...;Username=...). Tables are created on first use.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = SharedGalleryConnection.ConnectionSet)]
+    [ValidateNotNullOrEmpty]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>The user name and password for -ConnectionString; they win over any in the string.</summary>
+    [Parameter(ParameterSetName = SharedGalleryConnection.ConnectionSet)]
+    [Credential]
+    public PSCredential? Credential { get; set; }
 
     /// <summary>Embeddings (Get-FaceEmbedding, Import-Clixml, ConvertFrom-Json), or photos: files or paths.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -57,6 +71,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
     private bool _declined;
     private GalleryEnrolment? _enrolment;
     private string? _photoModel;   // the embedder for photos: the gallery's model, -Model, or the default
+    private string? _modelVersion; // what shapes its vectors (CalibrationFingerprint), recorded by shared galleries
     private ModelManifest? _manifest;
     private FaceAnalyzer? _analyzer;
     private readonly List<(FaceEmbedding E, string? Label)> _embeddings = [];
@@ -64,12 +79,17 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
     private int _embedded, _skipped;
     private ProgressReporter? _progress;
 
-    private sealed record FileJob(string? Label, long Size, DateTime ModifiedUtc);
+    private sealed record FileJob(string? Label, GallerySource Source);
 
     protected override void BeginProcessing()
     {
-        _target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ParameterSetName == LiteralPathSet ? LiteralPath : Path);
         _progress = new ProgressReporter(this, "Enrolling faces in the gallery", unit: "photos");
+        if (ParameterSetName == SharedGalleryConnection.ConnectionSet)
+        {
+            BeginShared();
+            return;
+        }
+        _target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ParameterSetName == LiteralPathSet ? LiteralPath : Path);
         bool exists = File.Exists(_target);
         if (Directory.Exists(_target))
             ThrowTerminatingError(new ErrorRecord(new IOException($"'{_target}' is a folder; give a gallery file name (e.g. people.faces)."),
@@ -89,7 +109,44 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         }
         catch (GalleryFormatException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.NotAGallery, ErrorCategory.InvalidData, _target));
+            ThrowTerminatingError(ErrorIds.ForGallery(ex, _target));
+        }
+        catch (GalleryModelMismatchException ex)
+        {
+            ThrowMismatch(ex);
+        }
+        _photoModel = _enrolment!.Model;
+    }
+
+    /// <summary>A PostgreSQL gallery: connect (creating the tables on first use), then enrol as into a file.</summary>
+    private void BeginShared()
+    {
+        var mode = Append ? GalleryWriteMode.Append : Force ? GalleryWriteMode.Replace : GalleryWriteMode.Create;
+        try
+        {
+            var target = SharedGalleryConnection.Target(ConnectionString, Credential);
+            _target = target.Display;
+            string action = mode switch
+            {
+                GalleryWriteMode.Append => "Add faces to the shared gallery",
+                GalleryWriteMode.Replace => "Empty the shared gallery (every machine's faces) and enrol anew",
+                _ => "Create a gallery",
+            };
+            if (!ShouldProcess(_target, action)) { _declined = true; return; }
+            WriteVerbose($"Connecting to {_target}.");
+            _enrolment = GalleryEnrolment.Start(PostgresGallery.Open(target, create: true), mode, Model);
+        }
+        catch (GalleryConnectionException ex)
+        {
+            ThrowTerminatingError(ErrorIds.ForGallery(ex));
+        }
+        catch (GalleryFormatException ex)
+        {
+            ThrowTerminatingError(ErrorIds.ForGallery(ex, _target));
+        }
+        catch (GalleryExistsException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.GalleryExists, ErrorCategory.ResourceExists, _target));
         }
         catch (GalleryModelMismatchException ex)
         {
@@ -144,7 +201,19 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
             WriteError(new ErrorRecord(new FileNotFoundException($"Cannot find '{path}'.", path), ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, path));
             return;
         }
-        if (_enrolment!.IsUnchanged(path, info.Length, info.LastWriteTimeUtc))
+        GallerySource source = new(path, info.Length, info.LastWriteTimeUtc, string.IsNullOrEmpty(Label) ? null : Label, 0);
+        try
+        {
+            source = _enrolment!.Identify(source);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WriteError(new ErrorRecord(ex, ErrorIds.FileUnreadable, ErrorCategory.ReadError, path));
+            return;
+        }
+        bool unchanged = false;
+        Write(() => unchanged = _enrolment.IsUnchanged(source));
+        if (unchanged)
         {
             _skipped++;
             WriteVerbose($"Unchanged since it entered the gallery, skipped: '{path}'.");
@@ -169,8 +238,9 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The gallery's model '{_photoModel}' is not a shipped model, so photos cannot be embedded for it here; pipe embeddings instead."),
                     ErrorIds.UnknownModel, ErrorCategory.InvalidArgument, _photoModel));
             _analyzer = AnalyzerFor(_manifest);
+            _modelVersion = _manifest.TryGet(_photoModel!, out var descriptor) ? CalibrationFingerprint.Of(_manifest, descriptor) : null;
         }
-        var job = new FileJob(string.IsNullOrEmpty(Label) ? null : Label, info.Length, info.LastWriteTimeUtc);
+        var job = new FileJob(source.Label, source with { ModelVersion = _modelVersion });
         var analyzer = _analyzer;
         var model = _photoModel!;
         SubmitImage(load => ImageResult.Process(analyzer, path, DetectionOptions.Default, model, load), job);
@@ -186,9 +256,9 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         for (int i = 0; i < result.Faces.Count; i++)
         {
             var e = new FaceEmbedding(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), _photoModel!, result.Embeddings![i]);
-            entries.Add(GalleryEntryMapping.ToEntry(e, job.Label, job.Size, job.ModifiedUtc));
+            entries.Add(GalleryEntryMapping.ToEntry(e, job.Label, job.Source.Size, job.Source.ModifiedUtc));
         }
-        Write(() => _enrolment!.AddPhoto(new GallerySource(result.Path, job.Size, job.ModifiedUtc, job.Label, entries.Count), entries, _photoModel!, DimensionOf(_photoModel!)));
+        Write(() => _enrolment!.AddPhoto(job.Source with { Faces = entries.Count }, entries, _photoModel!, DimensionOf(_photoModel!)));
     }
 
     /// <summary>Runs a gallery write: a model mismatch or a write failure ends the command with its own ErrorId.</summary>
@@ -201,6 +271,10 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         catch (GalleryModelMismatchException ex)
         {
             ThrowMismatch(ex);
+        }
+        catch (GalleryConnectionException ex)
+        {
+            ThrowTerminatingError(ErrorIds.ForGallery(ex));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
@@ -230,7 +304,19 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
             var info = group.Key.Length > 0 ? new FileInfo(group.Key) : null;
             long size = info is { Exists: true } ? info.Length : -1;
             DateTime mtime = info is { Exists: true } ? info.LastWriteTimeUtc : default;
-            if (enrolment.IsUnchanged(group.Key, size, mtime))
+            var photo = new GallerySource(group.Key, size, mtime, group.First().Label, group.Count());
+            try
+            {
+                photo = enrolment.Identify(photo);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                WriteError(new ErrorRecord(ex, ErrorIds.FileUnreadable, ErrorCategory.ReadError, group.Key));
+                continue;
+            }
+            bool unchanged = false;
+            Write(() => unchanged = enrolment.IsUnchanged(photo));
+            if (unchanged)
             {
                 _skipped++;
                 WriteVerbose($"Unchanged since it entered the gallery, skipped: '{group.Key}'.");
@@ -239,7 +325,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
             var entries = group.Select(x => GalleryEntryMapping.ToEntry(x.E, x.Label, size, mtime)).ToList();
             var model = entries[0].Model;
             if (group.Key.Length > 0)
-                Write(() => enrolment.AddPhoto(new GallerySource(group.Key, size, mtime, entries[0].Label, entries.Count), entries, model, entries[0].Vector.Length));
+                Write(() => enrolment.AddPhoto(photo with { Label = entries[0].Label }, entries, model, entries[0].Vector.Length));
             else
                 Write(() => enrolment.AddFaces(entries));
         }
@@ -248,6 +334,8 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         GalleryEnrolmentSummary? summary = null;
         Write(() => summary = enrolment.Complete());
         if (summary is null) return;
+        if (enrolment.PhotosStoredElsewhere > 0)
+            WriteVerbose($"{enrolment.PhotosStoredElsewhere} photos were stored by another writer while this one embedded them; they were not added twice.");
         WriteVerbose($"Gallery '{_target}': embedded {_embedded} photos, skipped {_skipped} unchanged, added {summary.FacesAdded} faces; {summary.Faces} faces of {summary.People} people.");
         if (PassThru)
             WriteObject(new FaceGalleryUpdate { Path = _target, Model = summary.Model, Embedded = _embedded, Skipped = _skipped, FacesAdded = summary.FacesAdded, Faces = summary.Faces, People = summary.People });

@@ -42,7 +42,7 @@ public sealed class FindFaceCommand : VerificationCmdletBase
             // A gallery file named directly: read it as Import-FaceGallery does (one error if it cannot be).
             try { Gallery = GalleryReader.Read(file); }
             catch (FileNotFoundException ex) { ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, file)); }
-            catch (GalleryFormatException ex) { ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.NotAGallery, ErrorCategory.InvalidData, file)); }
+            catch (GalleryFormatException ex) { ThrowTerminatingError(ErrorIds.ForGallery(ex, file)); }
         }
         foreach (var item in PipelineInputBinder.Flatten(Gallery))
         {

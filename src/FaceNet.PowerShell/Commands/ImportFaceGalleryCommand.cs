@@ -1,16 +1,35 @@
 using System.Management.Automation;
 using FaceNet.Engine.Storage;
+using FaceNet.Engine.Storage.Postgres;
 using FaceNet.PowerShell.Internal;
 
 namespace FaceNet.PowerShell.Commands;
 
-/// <summary>Reads a gallery file written by Export-FaceGallery: labelled embeddings of one model, for Find-Face -Gallery.</summary>
+/// <summary>
+/// Reads a gallery written by Export-FaceGallery, from a file or a PostgreSQL database (-ConnectionString): labelled
+/// embeddings of one model, for Find-Face -Gallery.
+/// </summary>
 [Cmdlet(VerbsData.Import, "FaceGallery", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FaceGallery))]
 public sealed class ImportFaceGalleryCommand : PathCmdletBase
 {
+    /// <summary>A PostgreSQL gallery: an Npgsql connection string (Host=...;Database=...;Username=...).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = SharedGalleryConnection.ConnectionSet)]
+    [ValidateNotNullOrEmpty]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>The user name and password for -ConnectionString; they win over any in the string.</summary>
+    [Parameter(ParameterSetName = SharedGalleryConnection.ConnectionSet)]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == SharedGalleryConnection.ConnectionSet)
+        {
+            ReadShared();
+            return;
+        }
         foreach (var (file, error) in SelectedPaths())
         {
             if (error is not null) { WritePathError(error); continue; }
@@ -24,8 +43,29 @@ public sealed class ImportFaceGalleryCommand : PathCmdletBase
             }
             catch (GalleryFormatException ex)
             {
-                WriteError(new ErrorRecord(ex, ErrorIds.NotAGallery, ErrorCategory.InvalidData, file));
+                WriteError(ErrorIds.ForGallery(ex, file));
             }
+        }
+    }
+
+    private void ReadShared()
+    {
+        try
+        {
+            var target = SharedGalleryConnection.Target(ConnectionString, Credential);
+            WriteVerbose($"Reading the gallery {target.Display}.");
+            var start = System.Diagnostics.Stopwatch.StartNew();
+            var gallery = GalleryReader.Read(target);
+            WriteVerbose($"Read {gallery.Count} faces of {gallery.Labels.Length} people from {target.Display} in {start.Elapsed.TotalSeconds:0.0} s.");
+            WriteObject(gallery);
+        }
+        catch (GalleryConnectionException ex)
+        {
+            WriteError(ErrorIds.ForGallery(ex));
+        }
+        catch (GalleryFormatException ex)
+        {
+            WriteError(ErrorIds.ForGallery(ex, ex.Path));
         }
     }
 }

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using FaceNet.Engine.Storage;
+using FaceNet.Engine.Storage.Postgres;
 using FaceNet.Engine.Imaging;
 using FaceNet.Engine.Models;
 
@@ -44,6 +46,37 @@ internal static class ErrorIds
     public const string GalleryWriteFailed = "GalleryWriteFailed";
     /// <summary>Export-FaceGallery -Path names a file in a folder that does not exist.</summary>
     public const string GalleryFolderNotFound = "GalleryFolderNotFound";
+    /// <summary>The gallery (file or database) was written by a newer FaceNet, whose schema this module cannot read.</summary>
+    public const string GallerySchemaTooNew = "GallerySchemaTooNew";
+    // Shared (PostgreSQL) galleries: every message names the database without its password.
+    /// <summary>-ConnectionString cannot be parsed, or names no server.</summary>
+    public const string InvalidConnectionString = "InvalidConnectionString";
+    /// <summary>The server cannot be reached, or the database does not exist.</summary>
+    public const string GalleryConnectionFailed = "GalleryConnectionFailed";
+    /// <summary>The server refused the login (user name or password).</summary>
+    public const string GalleryAuthenticationFailed = "GalleryAuthenticationFailed";
+    /// <summary>The user may not create, read or write the gallery's tables.</summary>
+    public const string GalleryAccessDenied = "GalleryAccessDenied";
+
+    /// <summary>A shared gallery's failure as an ErrorRecord; the target is the gallery without its password.</summary>
+    public static ErrorRecord ForGallery(GalleryConnectionException ex)
+    {
+        var (id, category) = ex.Failure switch
+        {
+            GalleryConnectionFailure.InvalidConnectionString => (InvalidConnectionString, ErrorCategory.InvalidArgument),
+            GalleryConnectionFailure.Unreachable => (GalleryConnectionFailed, ErrorCategory.ConnectionError),
+            GalleryConnectionFailure.Authentication => (GalleryAuthenticationFailed, ErrorCategory.AuthenticationError),
+            GalleryConnectionFailure.PermissionDenied => (GalleryAccessDenied, ErrorCategory.PermissionDenied),
+            _ => (GalleryWriteFailed, ErrorCategory.WriteError),
+        };
+        return new ErrorRecord(ex, id, category, ex.Gallery);
+    }
+
+    /// <summary>Not a gallery, or one from a newer FaceNet (GallerySchemaTooNew).</summary>
+    public static ErrorRecord ForGallery(GalleryFormatException ex, object target) =>
+        ex.NewerSchema
+            ? new ErrorRecord(ex, GallerySchemaTooNew, ErrorCategory.InvalidData, target)
+            : new ErrorRecord(ex, NotAGallery, ErrorCategory.InvalidData, target);
 
     public static ErrorRecord ForImage(ImageLoadException ex)
     {

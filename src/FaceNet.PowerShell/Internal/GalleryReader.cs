@@ -1,12 +1,13 @@
 using FaceNet.Engine.Storage;
+using FaceNet.Engine.Storage.Postgres;
 
 namespace FaceNet.PowerShell.Internal;
 
-/// <summary>Reads a gallery file into a FaceGallery: for Import-FaceGallery, and for Find-Face -Gallery given a path.</summary>
+/// <summary>Reads a gallery into a FaceGallery: for Import-FaceGallery, and for Find-Face -Gallery given a path.</summary>
 internal static class GalleryReader
 {
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="file"/>.</exception>
-    /// <exception cref="GalleryFormatException">The file is not a gallery, or is damaged.</exception>
+    /// <exception cref="GalleryFormatException">The file is not a gallery, is damaged, or is from a newer FaceNet.</exception>
     public static FaceGallery Read(string file)
     {
         if (!File.Exists(file))
@@ -14,15 +15,29 @@ internal static class GalleryReader
                 ? $"'{file}' is a folder, not a gallery file."
                 : $"Cannot find the gallery '{file}'.", file);
         using var g = GalleryFile.Open(file);
+        return Read(g);
+    }
+
+    /// <summary>Reads a shared gallery: every vector in one pass, ready for Find-Face's in-memory index.</summary>
+    /// <exception cref="GalleryConnectionException">Unreachable, refused, no rights.</exception>
+    /// <exception cref="GalleryFormatException">The database holds no gallery, or one from a newer FaceNet.</exception>
+    public static FaceGallery Read(PostgresGalleryTarget target)
+    {
+        using var g = PostgresGallery.Open(target, create: false);
+        return Read(g);
+    }
+
+    private static FaceGallery Read(IGalleryStore g)
+    {
         var embeddings = g.ReadEntries().Select(GalleryEntryMapping.FromEntry).ToArray();
         return new FaceGallery
         {
-            Path = file,
-            Model = g.Model,
+            Path = g.Name,
+            Model = g.Model ?? "",
             Dimension = g.Dimension,
             Embeddings = embeddings,
             Labels = embeddings.Select(e => e.Label).Where(l => l is not null).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()!,
-            Photos = g.ReadSources().Count,
+            Photos = g.Count().Photos,
         };
     }
 }
