@@ -136,27 +136,36 @@ function Invoke-Tests {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory $results | Out-Null
 
-    # xunit: the engine's tests and the model converter's.
-    $x = @{ Passed = 0; Failed = 0; Skipped = 0 }
-    foreach ($project in 'FaceNet.Engine.Tests', 'FaceNet.ModelConverter.Tests') {
-        $trx = Join-Path $results "$project.trx"
-        & dotnet test (Join-Path $Root "tests/$project/$project.csproj") -c $Configuration --nologo `
-            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
-        $xunitExit = $LASTEXITCODE
-        $failedBefore = $x.Failed
-        if (Test-Path $trx) {
-            $c = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
-            $x.Passed += [int]$c.passed
-            $x.Failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
-            $x.Skipped += [int]$c.notExecuted
+    # A throwaway PostgreSQL cluster for the shared-gallery tests, stopped and removed however the tests end.
+    # FACENET_TEST_PG: its connection string; absent (tests skip) only where no PostgreSQL binaries exist.
+    Import-Module (Join-Path $Root 'build/TestPostgres.psm1') -Force
+    $cluster = $null
+    try { $cluster = Start-TestPostgres }
+    catch { Write-Warning "PostgreSQL is installed but did not start: $_" ; $env:FACENET_TEST_PG = "unavailable: $_" }
+    if ($cluster) { $env:FACENET_TEST_PG = $cluster.ConnectionString; Write-Host "PostgreSQL test cluster on port $($cluster.Port) ($($cluster.Folder))" }
+    elseif (-not $env:FACENET_TEST_PG) { Remove-Item Env:FACENET_TEST_PG -ErrorAction SilentlyContinue }
+    try {
+        # xunit: the engine's tests and the model converter's.
+        $x = @{ Passed = 0; Failed = 0; Skipped = 0 }
+        foreach ($project in 'FaceNet.Engine.Tests', 'FaceNet.ModelConverter.Tests') {
+            $trx = Join-Path $results "$project.trx"
+            & dotnet test (Join-Path $Root "tests/$project/$project.csproj") -c $Configuration --nologo `
+                --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
+            $xunitExit = $LASTEXITCODE
+            $failedBefore = $x.Failed
+            if (Test-Path $trx) {
+                $c = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+                $x.Passed += [int]$c.passed
+                $x.Failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+                $x.Skipped += [int]$c.notExecuted
+            }
+            if ($xunitExit -ne 0 -and $x.Failed -eq $failedBefore) { $x.Failed++; Write-Warning "dotnet test of $project failed before reporting results (build error?); counted as one failure." }
         }
-        if ($xunitExit -ne 0 -and $x.Failed -eq $failedBefore) { $x.Failed++; Write-Warning "dotnet test of $project failed before reporting results (build error?); counted as one failure." }
-    }
 
-    # Pester: in a child pwsh, so the module's native libraries load in a clean process.
-    $pester = Get-PesterModulePath
-    $pesterJson = Join-Path $results 'pester.json'
-    $script = @"
+        # Pester: in a child pwsh, so the module's native libraries load in a clean process.
+        $pester = Get-PesterModulePath
+        $pesterJson = Join-Path $results 'pester.json'
+        $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$pester'
 `$cfg = New-PesterConfiguration
@@ -168,15 +177,20 @@ Import-Module '$pester'
 `$r = Invoke-Pester -Configuration `$cfg
 @{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount + `$r.NotRunCount } | ConvertTo-Json | Set-Content '$pesterJson'
 "@
-    $env:FACENET_MODULE = Join-Path $ModuleDir 'FaceNet.psd1'
-    & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script
-    $pesterExit = $LASTEXITCODE
-    $p = @{ Passed = 0; Failed = 1; Skipped = 0 }
-    if ($pesterExit -eq 0 -and (Test-Path $pesterJson)) {
-        $j = Get-Content $pesterJson -Raw | ConvertFrom-Json -AsHashtable
-        $p = @{ Passed = [int]$j.Passed; Failed = [int]$j.Failed; Skipped = [int]$j.Skipped }
+        $env:FACENET_MODULE = Join-Path $ModuleDir 'FaceNet.psd1'
+        & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script
+        $pesterExit = $LASTEXITCODE
+        $p = @{ Passed = 0; Failed = 1; Skipped = 0 }
+        if ($pesterExit -eq 0 -and (Test-Path $pesterJson)) {
+            $j = Get-Content $pesterJson -Raw | ConvertFrom-Json -AsHashtable
+            $p = @{ Passed = [int]$j.Passed; Failed = [int]$j.Failed; Skipped = [int]$j.Skipped }
+        }
+        else { Write-Warning "Pester did not run to completion (exit code $pesterExit); counted as one failure." }
     }
-    else { Write-Warning "Pester did not run to completion (exit code $pesterExit); counted as one failure." }
+    finally {
+        if ($cluster) { Stop-TestPostgres $cluster; Write-Host 'PostgreSQL test cluster stopped and removed.' }
+        Remove-Item Env:FACENET_TEST_PG -ErrorAction SilentlyContinue
+    }
 
     $passed = $x.Passed + $p.Passed; $failed = $x.Failed + $p.Failed; $skipped = $x.Skipped + $p.Skipped
     Write-Host "xunit: $($x.Passed) passed, $($x.Failed) failed, $($x.Skipped) skipped; Pester: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
