@@ -143,16 +143,11 @@ Describe 'Example <Number> of <Name>: <Title>' -ForEach $exampleCases {
         # Shared-gallery examples name their database by $env:FACENET_GALLERY, as a user's script would: here a new
         # database of the test cluster (build.ps1 -Task Test starts one where PostgreSQL is installed).
         if ($Code -match 'FACENET_GALLERY') {
-            if (-not $env:FACENET_TEST_PG -or $env:FACENET_TEST_PG -like 'unavailable:*') {
+            $env:FACENET_GALLERY = New-TestGalleryDatabase
+            if (-not $env:FACENET_GALLERY) {
                 Set-ItResult -Skipped -Because 'it needs a PostgreSQL server: no test cluster (FACENET_TEST_PG) is running'
                 return
             }
-            Add-Type -LiteralPath (Join-Path $ctx.ModuleDir 'Npgsql.dll')
-            Import-Module (Join-Path $PSScriptRoot '../../build/SharedGalleryLoad.psm1') -Force
-            $db = 'help' + [guid]::NewGuid().ToString('N').Substring(0, 10)
-            Invoke-GalleryScalar $env:FACENET_TEST_PG "CREATE DATABASE $db" | Out-Null
-            $builder = [Npgsql.NpgsqlConnectionStringBuilder]::new($env:FACENET_TEST_PG); $builder.Database = $db
-            $env:FACENET_GALLERY = $builder.ConnectionString
         }
         # Strip a 'PS C:\>' style prompt if an example carries one.
         $text = ($Code -split "`r?`n" | ForEach-Object { $_ -replace '^\s*PS(\s+[^>]*)?>\s?', '' }) -join "`n"

@@ -35,6 +35,14 @@ Describe 'README example block <Number> (README.md line <Line>)' -ForEach $block
     AfterAll { Pop-Location }
 
     It 'runs line by line without an error, and every line shows something or writes its file' {
+        # The shared-gallery block names its database by $env:FACENET_GALLERY: here a new database of the test cluster.
+        if ($Code -match 'FACENET_GALLERY') {
+            $env:FACENET_GALLERY = New-TestGalleryDatabase
+            if (-not $env:FACENET_GALLERY) {
+                Set-ItResult -Skipped -Because 'it needs a PostgreSQL server: no test cluster (FACENET_TEST_PG) is running'
+                return
+            }
+        }
         foreach ($line in $Code -split "`r?`n" | Where-Object { $_.Trim() -and -not $_.TrimStart().StartsWith('#') }) {
             $all = @(& { $ErrorActionPreference = 'Continue'; & ([scriptblock]::Create($line)) } 2>&1 3>&1)
             $errors = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })

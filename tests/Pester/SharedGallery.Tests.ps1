@@ -3,6 +3,9 @@
 BeforeDiscovery {
     $pgState = $env:FACENET_TEST_PG
     $noPostgres = -not $pgState
+    if ($noPostgres) {
+        Write-Host 'SharedGallery.Tests: skipped, because no PostgreSQL test cluster runs (FACENET_TEST_PG is not set). ./build.ps1 -Task Test starts one where PostgreSQL''s server programs (initdb, pg_ctl) are installed: apt-get install postgresql.' -ForegroundColor Yellow
+    }
 }
 
 BeforeAll {
@@ -14,17 +17,11 @@ BeforeAll {
     $admin = $env:FACENET_TEST_PG
     if ($admin) {
         Add-Type -LiteralPath (Join-Path (Split-Path $ctx.ModulePath) 'Npgsql.dll')
-        Import-Module (Join-Path $PSScriptRoot '../../build/SharedGalleryLoad.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot '../../build/SharedGalleryLoad.psm1') -Force -Global
         $b = [Npgsql.NpgsqlConnectionStringBuilder]::new($admin)
         $script:adminPassword = $b.Password
 
-        # A new database per test: galleries never meet. Returns its connection string (superuser).
-        function New-GalleryDatabase {
-            $name = 'g' + [guid]::NewGuid().ToString('N').Substring(0, 12)
-            Invoke-GalleryScalar $admin "CREATE DATABASE $name" | Out-Null
-            $x = [Npgsql.NpgsqlConnectionStringBuilder]::new($admin); $x.Database = $name
-            $x.ConnectionString
-        }
+        function New-GalleryDatabase { New-TestGalleryDatabase }
         function Invoke-Sql([string] $ConnectionString, [string] $Sql) { Invoke-GalleryScalar $ConnectionString $Sql }
         # Every text a user could see from a command: output, errors (with inner exceptions), warnings, verbose, progress.
         function Get-AllText([scriptblock] $Command) {

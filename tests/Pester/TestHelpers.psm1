@@ -129,4 +129,16 @@ function Get-ImageSize([string] $Path) {
     finally { $codec.Dispose() }
 }
 
+# A new database of the PostgreSQL test cluster (FACENET_TEST_PG, started by build.ps1 -Task Test): its connection
+# string (superuser), or $null when no cluster runs. Galleries of different tests never meet.
+function New-TestGalleryDatabase {
+    if (-not $env:FACENET_TEST_PG -or $env:FACENET_TEST_PG -like 'unavailable:*') { return $null }
+    Add-Type -LiteralPath (Join-Path (Get-FaceNetTestContext).ModuleDir 'Npgsql.dll')
+    Import-Module (Join-Path $script:RepoRoot 'build/SharedGalleryLoad.psm1') -Global
+    $name = 'g' + [guid]::NewGuid().ToString('N').Substring(0, 12)
+    Invoke-GalleryScalar $env:FACENET_TEST_PG "CREATE DATABASE $name" | Out-Null
+    $b = [Npgsql.NpgsqlConnectionStringBuilder]::new($env:FACENET_TEST_PG); $b.Database = $name
+    $b.ConnectionString
+}
+
 Export-ModuleMember -Function *

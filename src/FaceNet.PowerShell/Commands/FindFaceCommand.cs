@@ -31,7 +31,7 @@ public sealed class FindFaceCommand : VerificationCmdletBase
     public int Top { get; set; } = 3;
 
     private readonly List<FaceInputGroup> _probes = [];
-    private List<FaceEmbedding> _gallery = [];
+    private IReadOnlyList<FaceEmbedding> _gallery = [];
     private GalleryIndex _index = null!;
 
     protected override void BeginProcessing()
@@ -44,35 +44,50 @@ public sealed class FindFaceCommand : VerificationCmdletBase
             catch (FileNotFoundException ex) { ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, file)); }
             catch (GalleryFormatException ex) { ThrowTerminatingError(ErrorIds.ForGallery(ex, file)); }
         }
-        foreach (var item in PipelineInputBinder.Flatten(Gallery))
-        {
-            if (PipelineInputBinder.ToEmbedding(item) is { } e) _gallery.Add(e);
-            else WriteError(new ErrorRecord(new ArgumentException($"-Gallery takes a gallery from Import-FaceGallery or embeddings, not a {(item is PSObject p ? p.TypeNames.FirstOrDefault() : item.GetType().FullName)}."),
-                ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
-        }
-        if (_gallery.Count == 0)
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("The gallery holds no embeddings: enrol faces with Export-FaceGallery or Get-FaceEmbedding -Label first."),
-                ErrorIds.EmptyGallery, ErrorCategory.InvalidArgument, Gallery));
-        var first = _gallery[0];
-        foreach (var e in _gallery)
-            if (!string.Equals(e.Model, first.Model, StringComparison.OrdinalIgnoreCase) || e.Vector.Length != first.Vector.Length)
-                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
-                    $"The gallery mixes embeddings of model '{first.Model}' and '{e.Model}': a gallery must be of one model."),
-                    ErrorIds.GalleryModelMismatch, ErrorCategory.InvalidData, e));
-        if (Model is not null && !string.Equals(Model, first.Model, StringComparison.OrdinalIgnoreCase))
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
-                $"The gallery holds embeddings of model '{first.Model}', not '{Model}': probes must be embedded with the gallery's model (leave out -Model)."),
-                ErrorIds.GalleryModelMismatch, ErrorCategory.InvalidArgument, Model));
-        Model = first.Model;
         var asGallery = (Gallery as PSObject)?.BaseObject as FaceGallery ?? Gallery as FaceGallery;
-        if (asGallery?.CachedIndex is { } cached && ReferenceEquals(cached.Source, asGallery.Embeddings) && cached.Index.Count == _gallery.Count)
+        if (asGallery?.CachedIndex is { } cached && ReferenceEquals(cached.Source, asGallery.Embeddings) && cached.Index.Count == asGallery.Embeddings.Length)
+        {
+            // The same gallery object again (its embeddings unchanged): its index and model were checked when it was built.
+            _gallery = asGallery.Embeddings;
             _index = cached.Index;
+            CheckProbeModel(_gallery[0].Model);
+        }
         else
         {
-            _index = new GalleryIndex(_gallery.Select(e => e.Vector).ToList(), _gallery.Select(e => e.Label).ToList());
-            if (asGallery is not null) asGallery.CachedIndex = (asGallery.Embeddings, _index);
+            var list = new List<FaceEmbedding>();
+            foreach (var item in PipelineInputBinder.Flatten(Gallery))
+            {
+                if (PipelineInputBinder.ToEmbedding(item) is { } e) list.Add(e);
+                else WriteError(new ErrorRecord(new ArgumentException($"-Gallery takes a gallery from Import-FaceGallery or embeddings, not a {(item is PSObject p ? p.TypeNames.FirstOrDefault() : item.GetType().FullName)}."),
+                    ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
+            }
+            if (list.Count == 0)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("The gallery holds no embeddings: enrol faces with Export-FaceGallery or Get-FaceEmbedding -Label first."),
+                    ErrorIds.EmptyGallery, ErrorCategory.InvalidArgument, Gallery));
+            var first = list[0];
+            foreach (var e in list)
+                if (!string.Equals(e.Model, first.Model, StringComparison.OrdinalIgnoreCase) || e.Vector.Length != first.Vector.Length)
+                    ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
+                        $"The gallery mixes embeddings of model '{first.Model}' and '{e.Model}': a gallery must be of one model."),
+                        ErrorIds.GalleryModelMismatch, ErrorCategory.InvalidData, e));
+            CheckProbeModel(first.Model);
+            _gallery = list;
+            _index = new GalleryIndex(list.Select(e => e.Vector).ToList(), list.Select(e => e.Label).ToList());
+            // Kept on the gallery object when its rows are exactly its embeddings, so the next call reuses it.
+            if (asGallery is not null && list.Count == asGallery.Embeddings.Length && list.Select((e, i) => ReferenceEquals(e, asGallery.Embeddings[i])).All(same => same))
+                asGallery.CachedIndex = (asGallery.Embeddings, _index);
         }
-        WriteVerbose($"Gallery: {_index.Count} faces of {_index.IdentityCount} people, model {first.Model}.");
+        WriteVerbose($"Gallery: {_index.Count} faces of {_index.IdentityCount} people, model {Model}.");
+    }
+
+    /// <summary>Probes are embedded with the gallery's model: another -Model is refused.</summary>
+    private void CheckProbeModel(string galleryModel)
+    {
+        if (Model is not null && !string.Equals(Model, galleryModel, StringComparison.OrdinalIgnoreCase))
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
+                $"The gallery holds embeddings of model '{galleryModel}', not '{Model}': probes must be embedded with the gallery's model (leave out -Model)."),
+                ErrorIds.GalleryModelMismatch, ErrorCategory.InvalidArgument, Model));
+        Model = galleryModel;
     }
 
     /// <summary>A path string or file given as -Gallery: the gallery file to read (as Import-FaceGallery would).</summary>

@@ -23,5 +23,5 @@ public sealed class FaceGallery
     // Find-Face's search index, kept while Embeddings is the same array, so repeated calls skip rebuilding it.
     internal (FaceEmbedding[] Source, FaceNet.Engine.Recognition.GalleryIndex Index)? CachedIndex;
 
-    public override string ToString() => $"{System.IO.Path.GetFileName(Path)}: {Count} faces of {Labels.Length} people [{Model}]";
+    public override string ToString() => $"{GalleryName.Short(Path)}: {Count} faces of {Labels.Length} people [{Model}]";
 }

@@ -16,5 +16,5 @@ public sealed class FaceGalleryUpdate
     /// <summary>Distinct labels in the gallery afterwards.</summary>
     public int People { get; set; }
 
-    public override string ToString() => $"{System.IO.Path.GetFileName(Path)}: embedded {Embedded}, skipped {Skipped}, added {FacesAdded} faces; {Faces} faces of {People} people";
+    public override string ToString() => $"{GalleryName.Short(Path)}: embedded {Embedded}, skipped {Skipped}, added {FacesAdded} faces; {Faces} faces of {People} people";
 }

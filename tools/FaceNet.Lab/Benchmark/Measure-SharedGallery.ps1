@@ -22,6 +22,7 @@ param(
     [int] $Probes = 200,
     [string] $ConnectionString,
     [switch] $SkipLoadTest,
+    [switch] $SkipWriteTest,
     [string] $Root = (Resolve-Path (Join-Path $PSScriptRoot '../../..')).Path
 )
 $ErrorActionPreference = 'Stop'
@@ -65,71 +66,73 @@ try {
             $r.Photos, $r.DistinctHashes, $r.Faces, $r.FacesRecorded, $r.PartialPhotos, ($r.ExitCodes -join ','))
     }
 
-    # 2. The write path alone: one transaction per photo, -Writers threads at once.
-    $cs = New-Database 'write'
-    $target = [FaceNet.Engine.Storage.Postgres.PostgresGalleryTarget]::Parse($cs)
-    $init = [FaceNet.Engine.Storage.Postgres.PostgresGallery]::Open($target, $true); $init.EnsureModel($real[0].Model, $dim); $init.Dispose()
     $vectors = @($real | ForEach-Object { , [float[]]$_.Vector })
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    1..$Writers | ForEach-Object -ThrottleLimit $Writers -Parallel {
-        $t = $using:target; $n = $using:WritePhotos; $vs = $using:vectors; $model = $using:real[0].Model; $w = $_
-        $g = [FaceNet.Engine.Storage.Postgres.PostgresGallery]::Open($t, $true)
-        try {
-            for ($i = 0; $i -lt $n; $i++) {
-                $path = "/bench/w$w/p$i.jpg"
-                $faces = [System.Collections.Generic.List[FaceNet.Engine.Storage.GalleryEntry]]::new()
-                foreach ($k in 0, 1) {
-                    $e = [FaceNet.Engine.Storage.GalleryEntry]::new()
-                    $faces.Add($e.GetType().GetMethod('<Clone>$').Invoke($e, $null))
+    # 2. The write path alone: one transaction per photo, -Writers threads at once.
+    if (-not $SkipWriteTest) {
+        $cs = New-Database 'write'
+        $target = [FaceNet.Engine.Storage.Postgres.PostgresGalleryTarget]::Parse($cs)
+        $init = [FaceNet.Engine.Storage.Postgres.PostgresGallery]::Open($target, $true); $init.EnsureModel($real[0].Model, $dim); $init.Dispose()
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        1..$Writers | ForEach-Object -ThrottleLimit $Writers -Parallel {
+            $t = $using:target; $n = $using:WritePhotos; $vs = $using:vectors; $model = ($using:real)[0].Model; $w = $_
+            $g = [FaceNet.Engine.Storage.Postgres.PostgresGallery]::Open($t, $true)
+            try {
+                for ($i = 0; $i -lt $n; $i++) {
+                    $path = "/bench/w$w/p$i.jpg"
+                    $faces = [FaceNet.Engine.Storage.GalleryEntry[]]@(foreach ($k in 0, 1) {
+                        [FaceNet.Engine.Storage.GalleryEntry]@{ Label = "p$($i % 500)"; Path = $path; FaceIndex = $k; Model = $model; Vector = $vs[($i + $k) % $vs.Count]
+                            ImageWidth = 640; ImageHeight = 480; Confidence = [float]0.9 }
+                    })
+                    $src = [FaceNet.Engine.Storage.GallerySource]::new($path, 1000, [datetime]::UtcNow, "p$($i % 500)", 2)
+                    $src.ContentSha256 = [System.Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($path))
+                    $null = $g.Write([FaceNet.Engine.Storage.GalleryPhotoWrite[]]@([FaceNet.Engine.Storage.GalleryPhotoWrite]::new($src, $faces)))
                 }
-                $sha = [System.Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($path))
-                $src = [FaceNet.Engine.Storage.GallerySource]::new($path, 1000, [datetime]::UtcNow, "p$($i % 500)", 2)
-                $src = $src.GetType().GetMethod('<Clone>$').Invoke($src, $null)
-                $src.GetType().GetProperty('ContentSha256').SetValue($src, $sha)
-                for ($k = 0; $k -lt 2; $k++) {
-                    foreach ($prop in @{ Label = "p$($i % 500)"; Path = $path; FaceIndex = $k; Model = $model; Vector = $vs[($i + $k) % $vs.Count]; ImageWidth = 640; ImageHeight = 480; Confidence = [float]0.9 }.GetEnumerator()) {
-                        $faces[$k].GetType().GetProperty($prop.Key).SetValue($faces[$k], $prop.Value)
-                    }
-                }
-                $null = $g.Write([FaceNet.Engine.Storage.GalleryPhotoWrite[]]@([FaceNet.Engine.Storage.GalleryPhotoWrite]::new($src, $faces)))
             }
+            finally { $g.Dispose() }
         }
-        finally { $g.Dispose() }
+        $seconds = $sw.Elapsed.TotalSeconds
+        $photos = [long](Invoke-GalleryScalar $cs 'SELECT count(*) FROM facenet_photos'); $rows = [long](Invoke-GalleryScalar $cs 'SELECT count(*) FROM facenet_faces')
+        Write-Host ("Write path: {0} threads x {1} photos of 2 faces, one transaction each: {2:0.0} s, {3:0} photos/s, {4:0} face rows/s ({5} photos, {6} faces)" -f
+            $Writers, $WritePhotos, $seconds, ($photos / $seconds), ($rows / $seconds), $photos, $rows)
     }
-    $seconds = $sw.Elapsed.TotalSeconds
-    $photos = [long](Invoke-GalleryScalar $cs 'SELECT count(*) FROM facenet_photos'); $rows = [long](Invoke-GalleryScalar $cs 'SELECT count(*) FROM facenet_faces')
-    Write-Host ("Write path: {0} threads x {1} photos of 2 faces, one transaction each: {2:0.0} s, {3:0} photos/s, {4:0} face rows/s ({5} photos, {6} faces)" -f
-        $Writers, $WritePhotos, $seconds, ($photos / $seconds), ($rows / $seconds), $photos, $rows)
 
     # 3. Loading -Faces faces.
     $cs = New-Database 'million'
     $target = [FaceNet.Engine.Storage.Postgres.PostgresGalleryTarget]::Parse($cs)
     $init = [FaceNet.Engine.Storage.Postgres.PostgresGallery]::Open($target, $true); $init.EnsureModel($real[0].Model, $dim); $init.Dispose()
-    $sw.Restart()
+    $sw = [Diagnostics.Stopwatch]::StartNew()
     Invoke-GalleryScalar $cs ("INSERT INTO facenet_photos (content_sha256, path, host, size, faces, model, label) " +
         "SELECT sha256(i::text::bytea), '/bench/photos/' || i || '.jpg', 'bench', 100000, 1, '$($real[0].Model)', 'person' || (i % 100000) " +
         "FROM generate_series(1, $Faces) i") | Out-Null
     $firstId = [long](Invoke-GalleryScalar $cs 'SELECT min(id) FROM facenet_photos')
-    $conn = [Npgsql.NpgsqlConnection]::new($cs); $conn.Open()
-    $rng = [Random]::new(1)
-    $importer = $conn.BeginBinaryImport('COPY facenet_faces (photo_id, position, face_index, label, x, y, width, height, confidence, image_width, image_height, model, vector) FROM STDIN (FORMAT BINARY)')
-    $v = [float[]]::new($dim)
-    for ($i = 0; $i -lt $Faces; $i++) {
-        $src = $vectors[$i % $vectors.Count]
-        $norm = 0.0
-        for ($d = 0; $d -lt $dim; $d++) { $v[$d] = $src[$d] + [float](($rng.NextDouble() - 0.5) * 0.02); $norm += $v[$d] * $v[$d] }
-        $scale = [float](1 / [math]::Sqrt($norm))
-        for ($d = 0; $d -lt $dim; $d++) { $v[$d] *= $scale }
-        $importer.StartRow()
-        $importer.Write([long]($firstId + $i), [NpgsqlTypes.NpgsqlDbType]::Bigint)
-        $importer.Write(0, [NpgsqlTypes.NpgsqlDbType]::Integer); $importer.Write(0, [NpgsqlTypes.NpgsqlDbType]::Integer)
-        $importer.Write("person$(($i + 1) % 100000)", [NpgsqlTypes.NpgsqlDbType]::Text)
-        foreach ($f in 10, 20, 100, 120, 0.99) { $importer.Write([float]$f, [NpgsqlTypes.NpgsqlDbType]::Real) }
-        $importer.Write(640, [NpgsqlTypes.NpgsqlDbType]::Integer); $importer.Write(480, [NpgsqlTypes.NpgsqlDbType]::Integer)
-        $importer.Write($real[0].Model, [NpgsqlTypes.NpgsqlDbType]::Text)
-        $importer.Write($v, [NpgsqlTypes.NpgsqlDbType]::Array -bor [NpgsqlTypes.NpgsqlDbType]::Real)
+    # The rows go in with one binary COPY, written by a few lines of C# (a PowerShell loop over 384M floats takes hours).
+    Add-Type -ReferencedAssemblies (Join-Path $Root 'out/FaceNet/Npgsql.dll'), System.Collections, System.Data.Common, System.Runtime, System.ComponentModel.Primitives, System.Transactions.Local -IgnoreWarnings -CompilerOptions '/nowarn:CS1701' -TypeDefinition @'
+using Npgsql; using NpgsqlTypes;
+public static class GalleryFill
+{
+    public static void Faces(string cs, long firstId, int count, float[][] vectors, string model, int labels)
+    {
+        using var db = new NpgsqlConnection(cs); db.Open();
+        using var copy = db.BeginBinaryImport("COPY facenet_faces (photo_id, position, face_index, label, x, y, width, height, confidence, image_width, image_height, model, vector) FROM STDIN (FORMAT BINARY)");
+        var rng = new System.Random(1); int dim = vectors[0].Length; var v = new float[dim];
+        for (int i = 0; i < count; i++)
+        {
+            var src = vectors[i % vectors.Length]; double norm = 0;
+            for (int d = 0; d < dim; d++) { v[d] = src[d] + (float)((rng.NextDouble() - 0.5) * 0.02); norm += v[d] * v[d]; }
+            float scale = (float)(1 / System.Math.Sqrt(norm));
+            for (int d = 0; d < dim; d++) v[d] *= scale;
+            copy.StartRow();
+            copy.Write(firstId + i, NpgsqlDbType.Bigint); copy.Write(0, NpgsqlDbType.Integer); copy.Write(0, NpgsqlDbType.Integer);
+            copy.Write("person" + ((i + 1) % labels), NpgsqlDbType.Text);
+            foreach (var f in new float[] { 10, 20, 100, 120, 0.99f }) copy.Write(f, NpgsqlDbType.Real);
+            copy.Write(640, NpgsqlDbType.Integer); copy.Write(480, NpgsqlDbType.Integer);
+            copy.Write(model, NpgsqlDbType.Text); copy.Write(v, NpgsqlDbType.Array | NpgsqlDbType.Real);
+        }
+        copy.Complete();
     }
-    $null = $importer.Complete(); $importer.Dispose(); $conn.Dispose()
+}
+'@
+    [GalleryFill]::Faces($cs, $firstId, $Faces, [float[][]]$vectors, $real[0].Model, 100000)
     Invoke-GalleryScalar $cs 'VACUUM ANALYZE facenet_faces' | Out-Null
     $size = Invoke-GalleryScalar $cs "SELECT pg_size_pretty(pg_database_size(current_database()))"
     Write-Host ("Filled {0:N0} faces with COPY in {1:0} s; database size {2}" -f $Faces, $sw.Elapsed.TotalSeconds, $size)
@@ -145,6 +148,7 @@ Import-Module '$module'
 `$g = Import-FaceGallery -ConnectionString '$cs'
 `$load = `$sw.Elapsed.TotalSeconds
 [GC]::Collect(); `$after = [GC]::GetTotalMemory(`$true)
+`$p.Refresh(); `$peakImport = `$p.PeakWorkingSet64; `$wsImport = `$p.WorkingSet64
 `$probes = @(Import-Clixml '$probeFile')
 `$sw.Restart(); `$null = Find-Face -InputObject `$probes[0] -Gallery `$g; `$first = `$sw.Elapsed.TotalSeconds
 `$n = 0; `$sw.Restart()
@@ -152,12 +156,13 @@ while (`$n -lt $Probes) { foreach (`$q in `$probes) { if (`$n -lt $Probes) { `$n
 `$per = `$sw.Elapsed.TotalMilliseconds / `$n
 `$sw.Restart(); `$null = @(`$probes * [math]::Ceiling($Probes / `$probes.Count) | Select-Object -First $Probes) | Find-Face -Gallery `$g -Top 3; `$batch = `$sw.Elapsed.TotalMilliseconds / $Probes
 `$p.Refresh()
-"{0}|{1}|{2}|{3}|{4}|{5}|{6}|{7}" -f `$g.Count, `$load, ((`$after - `$before) / 1MB), (`$p.PeakWorkingSet64 / 1MB), (`$wsBefore / 1MB), `$first, `$per, `$batch
+"{0}|{1}|{2}|{3}|{4}|{5}|{6}|{7}|{8}|{9}" -f `$g.Count, `$load, ((`$after - `$before) / 1MB), (`$p.PeakWorkingSet64 / 1MB), (`$wsBefore / 1MB), `$first, `$per, `$batch, (`$peakImport / 1MB), (`$wsImport / 1MB)
 "@
     $line = (& dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $child | Select-Object -Last 1)
     $f = $line -split '\|'
-    Write-Host ("Import-FaceGallery -ConnectionString: {0:N0} faces in {1:0.0} s; managed memory held {2:N0} MB ({3:0} bytes per face); peak working set {4:N0} MB (the process started at {5:N0} MB)" -f
-        [int]$f[0], [double]$f[1], [double]$f[2], ([double]$f[2] * 1MB / [int]$f[0]), [double]$f[3], [double]$f[4])
+    Write-Host ("Import-FaceGallery -ConnectionString: {0:N0} faces in {1:0.0} s; managed memory held {2:N0} MB ({3:0} bytes per face); working set {4:N0} MB after the import, peak {5:N0} MB (the process started at {6:N0} MB)" -f
+        [int]$f[0], [double]$f[1], [double]$f[2], ([double]$f[2] * 1MB / [int]$f[0]), [double]$f[9], [double]$f[8], [double]$f[4])
+    Write-Host ("  peak working set after Find-Face built its index: {0:N0} MB" -f [double]$f[3])
     Write-Host ("Find-Face on it: first call {0:0.00} s (builds the index), then {1:0.0} ms per call with one probe, {2:0.0} ms per probe with {3} probes piped into one call" -f
         [double]$f[5], [double]$f[6], [double]$f[7], $Probes)
 }

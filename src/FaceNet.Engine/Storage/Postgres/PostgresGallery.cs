@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.Sockets;
 using FaceNet.Engine.Geometry;
@@ -219,8 +220,8 @@ public sealed class PostgresGallery : IGalleryStore
         string Shared(string s) => strings.TryGetValue(s, out var x) ? x : strings[s] = s;
         using var export = _db.BeginBinaryExport("""
             COPY (SELECT f.label, p.path, f.face_index, f.x, f.y, f.width, f.height, f.confidence, f.image_width, f.image_height,
-                         f.landmarks, f.model, f.vector, p.size, p.modified
-                  FROM facenet_faces f JOIN facenet_photos p ON p.id = f.photo_id ORDER BY p.id, f.position) TO STDOUT (FORMAT BINARY)
+                         f.landmarks, f.model, array_send(f.vector), p.size, p.modified
+                  FROM facenet_faces f JOIN facenet_photos p ON p.id = f.photo_id ORDER BY f.photo_id, f.position) TO STDOUT (FORMAT BINARY)
             """);
         while (export.StartRow() >= 0)
         {
@@ -232,7 +233,7 @@ public sealed class PostgresGallery : IGalleryStore
             int w = export.Read<int>(NpgsqlDbType.Integer), h = export.Read<int>(NpgsqlDbType.Integer);
             float[]? landmarks = export.IsNull ? Skip<float[]?>(export) : export.Read<float[]>(NpgsqlDbType.Array | NpgsqlDbType.Real);
             string model = Shared(export.Read<string>(NpgsqlDbType.Text));
-            var vector = export.Read<float[]>(NpgsqlDbType.Array | NpgsqlDbType.Real);
+            var vector = DecodeRealArray(export.Read<byte[]>(NpgsqlDbType.Bytea));
             long size = export.Read<long>(NpgsqlDbType.Bigint);
             DateTime modified = export.IsNull ? Skip<DateTime>(export) : export.Read<DateTime>(NpgsqlDbType.TimestampTz);
             if (Dimension > 0 && vector.Length != Dimension)
@@ -245,6 +246,30 @@ public sealed class PostgresGallery : IGalleryStore
         }
         return (IReadOnlyList<GalleryEntry>)list;
     });
+
+    /// <summary>
+    /// A real[] in PostgreSQL's binary array format (array_send): decoding it here is several times faster than the
+    /// driver's element-by-element array reader, which was most of the time of loading a large gallery.
+    /// Layout: dimensions, null flag, element type, then per dimension its length and lower bound, then per element
+    /// a 4-byte length and a big-endian float.
+    /// </summary>
+    internal static float[] DecodeRealArray(byte[] data)
+    {
+        var span = data.AsSpan();
+        int dims = BinaryPrimitives.ReadInt32BigEndian(span);
+        if (dims == 0) return [];
+        if (dims != 1 || BinaryPrimitives.ReadInt32BigEndian(span[4..]) != 0)
+            throw new InvalidDataException("A vector is not a one-dimensional real[] without nulls.");
+        int count = BinaryPrimitives.ReadInt32BigEndian(span[12..]);
+        var result = new float[count];
+        int offset = 20;
+        for (int i = 0; i < count; i++, offset += 8)
+        {
+            if (BinaryPrimitives.ReadInt32BigEndian(span[offset..]) != 4) throw new InvalidDataException("A vector element is not a 4-byte real.");
+            result[i] = BinaryPrimitives.ReadSingleBigEndian(span[(offset + 4)..]);
+        }
+        return result;
+    }
 
     private static T Skip<T>(NpgsqlBinaryExporter export)
     {
