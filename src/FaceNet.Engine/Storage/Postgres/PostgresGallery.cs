@@ -218,6 +218,11 @@ public sealed class PostgresGallery : IGalleryStore
         var list = new List<GalleryEntry>();
         var strings = new Dictionary<string, string>(StringComparer.Ordinal); // labels and models repeat: one copy each
         string Shared(string s) => strings.TryGetValue(s, out var x) ? x : strings[s] = s;
+        // Faces are stored in enrolment order and their primary key (photo_id, position) walks it: read along that
+        // index instead of sorting a million wide rows on disk (9 s against 13-16 s at 1,000,000 faces), and
+        // without JIT compilation, which costs more than it saves on one scan.
+        using var tx = _db.BeginTransaction();
+        Exec("SET LOCAL enable_sort = off; SET LOCAL jit = off", tx);
         using var export = _db.BeginBinaryExport("""
             COPY (SELECT f.label, p.path, f.face_index, f.x, f.y, f.width, f.height, f.confidence, f.image_width, f.image_height,
                          f.landmarks, f.model, array_send(f.vector), p.size, p.modified
@@ -233,7 +238,9 @@ public sealed class PostgresGallery : IGalleryStore
             int w = export.Read<int>(NpgsqlDbType.Integer), h = export.Read<int>(NpgsqlDbType.Integer);
             float[]? landmarks = export.IsNull ? Skip<float[]?>(export) : export.Read<float[]>(NpgsqlDbType.Array | NpgsqlDbType.Real);
             string model = Shared(export.Read<string>(NpgsqlDbType.Text));
-            var vector = DecodeRealArray(export.Read<byte[]>(NpgsqlDbType.Bytea));
+            float[] vector;
+            try { vector = DecodeRealArray(export.Read<byte[]>(NpgsqlDbType.Bytea)); }
+            catch (InvalidDataException ex) { throw new GalleryFormatException(Name, $"The gallery '{Name}' is damaged: {ex.Message}", ex); }
             long size = export.Read<long>(NpgsqlDbType.Bigint);
             DateTime modified = export.IsNull ? Skip<DateTime>(export) : export.Read<DateTime>(NpgsqlDbType.TimestampTz);
             if (Dimension > 0 && vector.Length != Dimension)
@@ -244,6 +251,8 @@ public sealed class PostgresGallery : IGalleryStore
                 Landmarks = landmarks, Model = model, Vector = vector, FileSize = size, FileModifiedUtc = modified,
             });
         }
+        export.Dispose(); // the COPY is done; the transaction can end
+        tx.Commit();
         return (IReadOnlyList<GalleryEntry>)list;
     });
 
