@@ -72,8 +72,10 @@ function Start-TestPostgres {
         Invoke-AsOwner 'pg_ctl' @('-D', $data, '-l', $log, '-o', $options, '-w', '-t', '60', 'start')
     }
     catch {
+        # The server's own log says why it did not start (port, permissions, shared memory): keep its end in the error.
+        $tail = if (Test-Path -LiteralPath $log) { (Get-Content -LiteralPath $log -Tail 15) -join [Environment]::NewLine } else { '' }
         Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction SilentlyContinue
-        throw
+        throw "$_$(if ($tail) { [Environment]::NewLine + 'postgres.log: ' + $tail })"
     }
     [pscustomobject]@{
         Host = '127.0.0.1'
