@@ -95,6 +95,19 @@ public class PostgresGalleryTests
     }
 
     [PostgresFact]
+    public void AGalleryOfUnknownLengthLearnsItOnlyFromItsOwnModel()
+    {
+        var t = NewDatabase();
+        using var g = PostgresGallery.Open(t, create: true);
+        g.EnsureModel("Toy", 0); // photos without a face, of a model whose length is not known yet
+        Assert.Throws<GalleryModelMismatchException>(() => g.EnsureModel("Other", 3));
+        Assert.Equal("0", Sql(t, "SELECT value FROM facenet_meta WHERE key = 'dimension'"));
+        g.EnsureModel("toy", 3);
+        Assert.Equal("3", Sql(t, "SELECT value FROM facenet_meta WHERE key = 'dimension'"));
+        Assert.Equal(3, g.Dimension);
+    }
+
+    [PostgresFact]
     public void AFaceThatCannotBeWrittenLeavesNoneOfItsPhoto()
     {
         var t = NewDatabase();

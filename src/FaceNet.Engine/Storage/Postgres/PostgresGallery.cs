@@ -105,15 +105,16 @@ public sealed class PostgresGallery : IGalleryStore
 
     public void EnsureModel(string model, int dimension)
     {
-        if (Model is null || (Dimension == 0 && dimension > 0))
+        if (Model is null || (Dimension == 0 && dimension > 0 && string.Equals(model, Model, StringComparison.OrdinalIgnoreCase)))
         {
             // The first writer fixes the model; a writer racing it reads the winner's and is checked against it.
             Run("set the model of", () =>
             {
                 using var tx = _db.BeginTransaction();
                 Exec("INSERT INTO facenet_meta (key, value) VALUES ('model', @m) ON CONFLICT (key) DO NOTHING", tx, ("m", model));
-                Exec("INSERT INTO facenet_meta (key, value) VALUES ('dimension', @d) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE facenet_meta.value = '0'", tx,
-                    ("d", dimension.ToString(CultureInfo.InvariantCulture)));
+                Exec("INSERT INTO facenet_meta (key, value) VALUES ('dimension', @d) ON CONFLICT (key) DO UPDATE SET value = excluded.value " +
+                     "WHERE facenet_meta.value = '0' AND (SELECT lower(value) FROM facenet_meta WHERE key = 'model') = lower(@m)", tx,
+                    ("d", dimension.ToString(CultureInfo.InvariantCulture)), ("m", model));
                 tx.Commit();
                 LoadModel(ReadMeta(null));
             });
