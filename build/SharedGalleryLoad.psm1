@@ -63,36 +63,37 @@ function Invoke-SharedGalleryLoad {
     )
     $writer = Join-Path $Work 'writer.ps1'
     Set-Content -LiteralPath $writer -Value @'
-param($Module, $Folder, $ConnectionString, $Result)
+param($Module, $Folder, $Result)
 $ErrorActionPreference = 'Stop'
 Import-Module $Module
+# The connection string (with its password) comes through the environment, not the command line others can read.
 $u = Get-ChildItem -LiteralPath $Folder -Recurse -File | Sort-Object Name |
-    Export-FaceGallery -ConnectionString $ConnectionString -Append -Label { $_.Directory.Name } -PassThru
+    Export-FaceGallery -ConnectionString $env:FACENET_LOAD_GALLERY -Append -Label { $_.Directory.Name } -PassThru
 $u | ConvertTo-Json | Set-Content -LiteralPath $Result
 '@
     $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+    $env:FACENET_LOAD_GALLERY = $ConnectionString
     function Start-Writer([string] $Folder) {
         $result = "$Folder.result.json"
         Start-Process -FilePath 'dotnet' -PassThru -RedirectStandardError "$Folder.err.txt" -RedirectStandardOutput "$Folder.out.txt" -ArgumentList @(
-            $pwshDll, '-NoProfile', '-NonInteractive', '-File', $writer, '-Module', $ModulePath, '-Folder', $Folder,
-            '-ConnectionString', $ConnectionString, '-Result', $result)
+            $pwshDll, '-NoProfile', '-NonInteractive', '-File', $writer, '-Module', $ModulePath, '-Folder', $Folder, '-Result', $result)
     }
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     $procs = @($LoadSet.Folders | ForEach-Object { Start-Writer $_ })
     try {
-    $killedAt = $null; $killedWhileRunning = $false; $photosAtKill = 0
-    while (@($procs | Where-Object { -not $_.HasExited }).Count -gt 0) {
-        Start-Sleep -Milliseconds 200
-        if (-not $NoKill -and -not $killedAt) {
-            $photos = if (Invoke-GalleryScalar $ConnectionString "SELECT to_regclass('facenet_photos') IS NULL") { 0 }
-                else { [long](Invoke-GalleryScalar $ConnectionString 'SELECT count(*) FROM facenet_photos') }
-            if ($photos -ge [math]::Ceiling($LoadSet.Distinct / 2)) {
-                $killedWhileRunning = -not $procs[0].HasExited
-                Stop-Process -Id $procs[0].Id -Force -ErrorAction SilentlyContinue
-                $killedAt = $clock.Elapsed.TotalSeconds; $photosAtKill = $photos
+        $killedAt = $null; $killedWhileRunning = $false; $photosAtKill = 0
+        while (@($procs | Where-Object { -not $_.HasExited }).Count -gt 0) {
+            Start-Sleep -Milliseconds 200
+            if (-not $NoKill -and -not $killedAt) {
+                $photos = if (Invoke-GalleryScalar $ConnectionString "SELECT to_regclass('facenet_photos') IS NULL") { 0 }
+                    else { [long](Invoke-GalleryScalar $ConnectionString 'SELECT count(*) FROM facenet_photos') }
+                if ($photos -ge [math]::Ceiling($LoadSet.Distinct / 2)) {
+                    $killedWhileRunning = -not $procs[0].HasExited
+                    Stop-Process -Id $procs[0].Id -Force -ErrorAction SilentlyContinue
+                    $killedAt = $clock.Elapsed.TotalSeconds; $photosAtKill = $photos
+                }
             }
         }
-    }
     }
     finally { $procs | Where-Object { -not $_.HasExited } | ForEach-Object { Stop-Process -Id $_.Id -Force -ErrorAction SilentlyContinue } }
     $clock.Stop()
@@ -108,6 +109,7 @@ $u | ConvertTo-Json | Set-Content -LiteralPath $Result
     $p0.WaitForExit()
     $rerun.Stop()
     $errors = @($LoadSet.Folders | ForEach-Object { "$_.err.txt" } | Where-Object { Test-Path $_ } | ForEach-Object { Get-Content -Raw $_ } | Where-Object { $_ })
+    Remove-Item Env:FACENET_LOAD_GALLERY -ErrorAction SilentlyContinue
     [pscustomobject]@{
         Writers = $LoadSet.Folders.Count
         Submitted = $LoadSet.Submitted
