@@ -195,9 +195,9 @@ public class GalleryEnrolmentTests
             using (var e = GalleryEnrolment.Start(file, GalleryWriteMode.Append))
             {
                 Assert.Equal("Toy", e.Model);
-                Assert.True(e.IsUnchanged("/p/a.jpg", 100, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
-                Assert.True(e.IsUnchanged("/p/empty.jpg", 100, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
-                Assert.False(e.IsUnchanged("/p/a.jpg", 101, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
+                Assert.True(e.IsUnchanged(new GallerySource("/p/a.jpg", 100, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), null, 0)));
+                Assert.True(e.IsUnchanged(new GallerySource("/p/empty.jpg", 100, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), null, 0)));
+                Assert.False(e.IsUnchanged(new GallerySource("/p/a.jpg", 101, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), null, 0)));
                 Assert.Throws<GalleryModelMismatchException>(() => e.AddFaces([Face("", 0.5f, model: "Other")]));
                 // A changed photo replaces its faces instead of adding to them.
                 e.AddPhoto(Photo("/p/a.jpg", 1, size: 101), [Face("/p/a.jpg", 0.3f, "bob")], "Toy", 3);

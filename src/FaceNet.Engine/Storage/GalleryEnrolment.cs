@@ -99,9 +99,6 @@ public sealed class GalleryEnrolment : IDisposable
     /// <summary>True when the gallery holds this photo as it is now (same content, or same path, size and time).</summary>
     public bool IsUnchanged(GallerySource photo) => _store is not null && !_replacing && _store.HasUnchanged(photo);
 
-    /// <summary>True when the gallery holds <paramref name="path"/> with this size and modification time.</summary>
-    public bool IsUnchanged(string path, long size, DateTime modifiedUtc) => IsUnchanged(new GallerySource(path, size, modifiedUtc, null, 0));
-
     /// <summary>Fixes the gallery's model (creating a file gallery), or checks that <paramref name="model"/> is the gallery's.</summary>
     /// <exception cref="GalleryModelMismatchException">Another model than the gallery's.</exception>
     public void EnsureModel(string model, int dimension)
