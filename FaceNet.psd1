@@ -11,6 +11,7 @@
     CmdletsToExport      = @(
         'Get-Face'
         'Get-FaceEmbedding'
+        'Get-FaceAttribute'
         'Compare-Face'
         'Test-FaceMatch'
         'Export-FaceAnnotation'

@@ -26,6 +26,8 @@ public sealed record ModelDescriptor
     /// <summary>The graph takes any batch size: all faces and views of an image run in one call.</summary>
     public bool DynamicBatch { get; init; }
     public EnsembleMember[]? Members { get; init; }
+    /// <summary>Attribute models (kind "Attributes"): what each output gives.</summary>
+    public AttributeOutput[]? Outputs { get; init; }
     /// <summary>Optional mean vector subtracted from the raw output before normalising (centring).</summary>
     public float[]? Center { get; init; }
     /// <summary>Detector: minimum score and NMS IoU.</summary>
@@ -52,6 +54,8 @@ public sealed record ModelDescriptor
     public FalseMatchCalibration? FalseMatchRates { get; init; }
 
     public bool IsEmbedder => Kind is "Embedder" or "Ensemble";
+
+    public bool IsAttributeModel => Kind == "Attributes";
 
     /// <summary><see cref="GraphOptimization"/> as ONNX Runtime's enum.</summary>
     [JsonIgnore]

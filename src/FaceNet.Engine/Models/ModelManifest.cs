@@ -9,6 +9,8 @@ public sealed record ModelManifest
     public string DefaultDetector { get; init; } = "YuNet";
     public string DefaultLandmarks { get; init; } = "Landmark68";
     public string DefaultEmbedder { get; init; } = "Ensemble";
+    /// <summary>The attribute models Get-FaceAttribute runs, each giving what its outputs say (AttributeOutput).</summary>
+    public string[] DefaultAttributeModels { get; init; } = [];
     public List<ModelDescriptor> Models { get; init; } = [];
 
     /// <summary>The folder the manifest was read from; model files are relative to it.</summary>
@@ -57,6 +59,7 @@ public sealed record ModelManifest
             DefaultDetector = DefaultDetector,
             DefaultLandmarks = DefaultLandmarks,
             DefaultEmbedder = DefaultEmbedder,
+            DefaultAttributeModels = DefaultAttributeModels,
             Models = Models.Where(m => !names.Contains(m.Name)).Concat(extra).ToList(),
         };
         merged.Directory = Directory;

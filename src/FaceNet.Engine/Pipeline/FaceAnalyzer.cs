@@ -65,6 +65,12 @@ public sealed class FaceAnalyzer
 
     public IFaceEmbedder Embedder(string? model = null) => EmbedderFactory.Create(Manifest, model ?? Manifest.DefaultEmbedder);
 
+    /// <summary>The manifest's attribute models (expression, age, gender), shared by every command.</summary>
+    public Engine.Attributes.AttributeEstimator Attributes => Engine.Attributes.AttributeEstimator.For(Manifest);
+
+    public Engine.Attributes.FaceAttributeEstimate[] EstimateAttributes(FaceImage image, IReadOnlyList<AnalyzedFace> faces, Engine.Attributes.FaceAttributeKinds kinds) =>
+        Attributes.Estimate(image, faces.Select(f => f.Landmarks).ToList(), kinds);
+
     public float[][] Embed(FaceImage image, IReadOnlyList<AnalyzedFace> faces, string? model = null) =>
         Embedder(model).Embed(image, faces.Select(f => f.Landmarks).ToList());
 }

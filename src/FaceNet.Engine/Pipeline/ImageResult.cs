@@ -17,10 +17,17 @@ public sealed record ImageResult(
     /// <summary>The decoder's report of a cut-short or damaged file that still gave pixels (FaceImage.Damage), else null.</summary>
     public string? Damage { get; init; }
 
+    /// <summary>Each face's expression, age and gender when asked for (Get-FaceAttribute), else null.</summary>
+    public Engine.Attributes.FaceAttributeEstimate[]? Attributes { get; init; }
+
     public static ImageResult Failed(string path, Exception error) => new(path, 0, 0, [], null, error);
 
-    /// <summary>Decode, detect and (with a model name) embed one file. Never throws for a bad image.</summary>
-    public static ImageResult Process(FaceAnalyzer analyzer, string path, Detection.DetectionOptions options, string? embedModel, ImageLoadOptions? loadOptions = null)
+    /// <summary>
+    /// Decode, detect and (with a model name) embed one file, and estimate the attributes asked for. Never throws
+    /// for a bad image.
+    /// </summary>
+    public static ImageResult Process(FaceAnalyzer analyzer, string path, Detection.DetectionOptions options, string? embedModel, ImageLoadOptions? loadOptions = null,
+        Engine.Attributes.FaceAttributeKinds attributes = Engine.Attributes.FaceAttributeKinds.None)
     {
         FaceImage image;
         try { image = analyzer.Load(path, options, loadOptions); }
@@ -31,7 +38,8 @@ public sealed record ImageResult(
             {
                 var faces = analyzer.Detect(image, options);
                 var embeddings = embedModel is not null && faces.Count > 0 ? analyzer.Embed(image, faces, embedModel) : null;
-                return new ImageResult(path, image.Width, image.Height, faces, embeddings, null) { Damage = image.Damage };
+                var estimates = attributes != Engine.Attributes.FaceAttributeKinds.None ? analyzer.EstimateAttributes(image, faces, attributes) : null;
+                return new ImageResult(path, image.Width, image.Height, faces, embeddings, null) { Damage = image.Damage, Attributes = estimates };
             }
             catch (Exception ex) when (ex is not Models.ModelLoadException and not OperationCanceledException)
             {
