@@ -17,6 +17,9 @@ public static class Program
           calibrate open-set [options]         Find-Face's identification threshold, stored in models.json
           recognition embed|identify|cluster|scale|all [options]
                                                identification and clustering on LFW View 1, and their speed at scale
+          attributes --labels a.csv[,b.csv] [options]
+                                               expression, gender and age of each attribute model and the peer's
+                                               on labelled sets (per-class recall, balanced accuracy, MAE)
           benchmark stages|passes|upscale [options] [files]
                                                the speed benchmark's parts (build.ps1 -Task Benchmark drives them)
 
@@ -49,6 +52,7 @@ public static class Program
                 },
                 "recognition" => RecognitionCommand.Run(rest),
                 "benchmark" => BenchmarkCommand.Run(rest),
+                "attributes" => AttributesCommand.Run(rest),
                 var c => throw new ArgumentException($"Unknown command '{c}'.\n{Usage}"),
             };
         }

@@ -110,19 +110,23 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
                 case FaceEmbedding { Face: { } face }:
                     AddFace(face);
                     break;
+                case FaceAttribute { Face: { } face } attribute:
+                    AddFace(face, AnnotationLabels.ForAttributes(face.Index, attribute.Expression, attribute.ExpressionConfidence, attribute.Age, attribute.Gender));
+                    break;
                 case FaceComparison comparison:
                     AddComparison(comparison);
                     break;
                 default:
                     WriteError(new ErrorRecord(new ArgumentException(
-                            $"Export-FaceAnnotation draws Face, FaceEmbedding and FaceComparison objects (from Get-Face, Get-FaceEmbedding, Compare-Face); it got {item?.BaseObject?.GetType().FullName ?? "null"}."),
+                            $"Export-FaceAnnotation draws Face, FaceEmbedding, FaceAttribute and FaceComparison objects (from Get-Face, Get-FaceEmbedding, Get-FaceAttribute, Compare-Face); it got {item?.BaseObject?.GetType().FullName ?? "null"}."),
                         ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidType, item));
                     break;
             }
         }
     }
 
-    private void AddFace(Face face)
+    /// <summary>A face to draw; <paramref name="label"/> replaces its "#0 0.998" label (attributes).</summary>
+    private void AddFace(Face face, string? label = null)
     {
         if (string.IsNullOrEmpty(face.Path))
         {
@@ -133,6 +137,7 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         var path = System.IO.Path.GetFullPath(face.Path);
         var group = GroupFor("F|" + path, () => new Group(path, null));
         group.AddLeft(face, null, -1);
+        if (label is not null) group.LabelLeft(face, label);
     }
 
     /// <summary>A compared pair: the reference face on the left picture, the other on the right.</summary>
@@ -272,7 +277,8 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
                 WriteWarning($"The face {f} was found in a {f.ImageWidth}x{f.ImageHeight} image, but '{f.Path}' is now {image.Width}x{image.Height}; its box may be misplaced.");
             bool compared = e.Compared;
             var color = compared ? SimilarityColor.For(e.Best) : FaceColor;
-            var label = !compared ? AnnotationLabels.ForFace(f.Index, f.Confidence)
+            var label = e.Label is not null && !compared ? e.Label
+                : !compared ? AnnotationLabels.ForFace(f.Index, f.Confidence)
                 : indexed && e.Partner >= 0 ? AnnotationLabels.ForSimilarity(e.Best, f.Index, e.Partner)
                 : AnnotationLabels.ForSimilarity(e.Best);
             WriteVerbose($"'{System.IO.Path.GetFileName(f.Path)}' face #{f.Index}: {label}");
@@ -293,6 +299,8 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         /// <summary>The index of the face on the other photo with the best similarity (-1: none).</summary>
         public int Partner { get; set; } = -1;
         public bool Compared { get; set; }
+        /// <summary>A label of its own (a face's attributes), else null.</summary>
+        public string? Label { get; set; }
     }
 
     /// <summary>One output picture: a photo (RightPath null) or a compared pair of photos.</summary>
@@ -318,6 +326,8 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         /// <summary>Adds a face; <paramref name="similarity"/> is null for a face that was not compared.</summary>
         public void AddLeft(Face face, double? similarity, int partner) => Add(_left, face, similarity, partner);
         public void AddRight(Face face, double? similarity, int partner) => Add(_right, face, similarity, partner);
+
+        public void LabelLeft(Face face, string label) => _left[(face.Index, face.X, face.Y, face.Width, face.Height)].Label = label;
 
         private static void Add(Dictionary<(int, float, float, float, float), Entry> map, Face face, double? similarity, int partner)
         {
