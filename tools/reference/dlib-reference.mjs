@@ -13,113 +13,41 @@
 // (p' - mean)/255 == (p - mean)/256. The gap to face-api's native /255 output is printed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { makeImage, fnv1a, writePng, tf, faceapi, testDataDir, loadNets, loadDemoPhoto } from './reference-images.mjs';
 
-const require = createRequire(import.meta.url);
-const tf = require('@tensorflow/tfjs');
-const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
-const jpeg = require('jpeg-js');
-const { PNG } = require('pngjs');
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const outDir = path.join(repoRoot, 'tests', 'data', 'dlib-reference');
+const outDir = testDataDir('dlib-reference');
 const outFile = path.join(outDir, 'dlib-reference.json');
-const demoDir = path.join(here, 'node_modules', '@vladmandic', 'face-api', 'demo');
-const modelDir = path.join(here, 'node_modules', '@vladmandic', 'face-api', 'model');
 
 const SIZE = 150;
 const MEAN = [122.782, 117.001, 104.298]; // R, G, B (face-api FaceRecognitionNet.ts)
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 const SAMPLES = [1, 2, 3, 4, 5, 6];
 
-// ---- Deterministic synthetic image: integer-only math so C# reproduces it bit-exactly. ----
-// Keep in sync with SyntheticImage in tests/FaceNet.Engine.Tests/DlibConversionTests.cs.
-function xorshift32(state) {
-  let s = state >>> 0;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s;
-  };
-}
-
-function makeImage(seed) {
-  const next = xorshift32(0x9E3779B9 ^ Math.imul(seed, 0x85EBCA6B));
-  const base = []; const gx = []; const gy = [];
-  for (let c = 0; c < 3; c++) {
-    base.push(next() % 256);
-    gx.push((next() % 129) - 64);
-    gy.push((next() % 129) - 64);
-  }
-  const circles = [];
-  const count = 3 + (next() % 5);
-  for (let k = 0; k < count; k++) {
-    circles.push({ cx: next() % SIZE, cy: next() % SIZE, r: 8 + (next() % 40), rgb: [next() % 256, next() % 256, next() % 256] });
-  }
-  const px = new Uint8Array(SIZE * SIZE * 3); // HWC, RGB
-  for (let y = 0; y < SIZE; y++) {
-    for (let x = 0; x < SIZE; x++) {
-      let rgb = [0, 1, 2].map((c) => base[c] + ((gx[c] * x + gy[c] * y) >> 6));
-      for (const ci of circles) {
-        const dx = x - ci.cx; const dy = y - ci.cy;
-        if (dx * dx + dy * dy <= ci.r * ci.r) rgb = ci.rgb.slice();
-      }
-      for (let c = 0; c < 3; c++) {
-        let h = Math.imul(x + 1, 0x27D4EB2D) ^ Math.imul(y + 1, 0x165667B1) ^ Math.imul(c + seed, 0x61C88647);
-        h = (h ^ (h >>> 15)) >>> 0;
-        const noise = (h % 17) - 8;
-        px[(y * SIZE + x) * 3 + c] = Math.max(0, Math.min(255, rgb[c] + noise));
-      }
-    }
-  }
-  return px;
-}
-
-// FNV-1a 32 over the pixel bytes, so the C# side can prove it generated identical inputs.
-function fnv1a(bytes) {
-  let h = 0x811C9DC5;
-  for (const b of bytes) { h ^= b; h = Math.imul(h, 0x01000193) >>> 0; }
-  return h >>> 0;
-}
-
 // Highest-scoring face of a demo photo, cropped to a square 1.2x its box, resized to 150x150
 // (tfjs bilinear) and rounded to uint8 HWC RGB. Only the PNG matters to the tests.
 async function faceCrop(sample) {
-  const img = jpeg.decode(fs.readFileSync(path.join(demoDir, `sample${sample}.jpg`)), { useTArray: true, formatAsRGBA: false });
-  const image = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+  const image = loadDemoPhoto(sample);
+  const [height, width] = image.shape;
   const detections = await faceapi.detectAllFaces(image, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.3 }));
   if (detections.length === 0) throw new Error(`no face in sample${sample}.jpg`);
   const best = detections.reduce((a, b) => (b.score > a.score ? b : a)).box;
   const side = 1.2 * Math.max(best.width, best.height);
   const cx = best.x + best.width / 2; const cy = best.y + best.height / 2;
-  const box = [(cy - side / 2) / (img.height - 1), (cx - side / 2) / (img.width - 1), (cy + side / 2) / (img.height - 1), (cx + side / 2) / (img.width - 1)];
+  const box = [(cy - side / 2) / (height - 1), (cx - side / 2) / (width - 1), (cy + side / 2) / (height - 1), (cx + side / 2) / (width - 1)];
   const crop = tf.tidy(() => tf.image.cropAndResize(tf.expandDims(tf.cast(image, 'float32')), [box], [0], [SIZE, SIZE]).round().clipByValue(0, 255));
   const px = Uint8Array.from(await crop.data());
   tf.dispose([image, crop]);
   return px;
 }
 
-function writePng(file, px) {
-  const png = new PNG({ width: SIZE, height: SIZE, colorType: 2, inputColorType: 2, inputHasAlpha: false });
-  png.data = Buffer.from(px);
-  fs.writeFileSync(file, PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false }));
-}
-
 async function main() {
-  await tf.setBackend('cpu');
-  await tf.ready();
-  await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
-  await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
-  fs.mkdirSync(outDir, { recursive: true });
+  await loadNets(['faceRecognitionNet', 'ssdMobilenetv1']);
 
-  const inputs = SEEDS.map((seed) => ({ name: `synthetic-${seed}`, seed, px: makeImage(seed) }));
+  const inputs = SEEDS.map((seed) => ({ name: `synthetic-${seed}`, seed, px: makeImage(seed, SIZE) }));
   for (const sample of SAMPLES) {
     const png = `sample${sample}-face.png`;
     const px = await faceCrop(sample);
-    writePng(path.join(outDir, png), px);
+    writePng(path.join(outDir, png), px, SIZE);
     inputs.push({ name: png, png, px });
   }
 
