@@ -256,6 +256,12 @@ function Invoke-PrepareModels {
             'fr_feature.onnx' = Join-Path $faceplugin 'model/fr_feature.onnx'
             'dlib_resnet.onnx' = $dlib
         }
+        # face-api's expression and age/gender nets: our conversions of its tfjs weights, as for Dlib.
+        foreach ($net in @(@('faceapi-expression', 'face_expression_model', 'faceapi_expression.onnx'), @('faceapi-agegender', 'age_gender_model', 'faceapi_age_gender.onnx'))) {
+            $converted = Join-Path $work $net[2]
+            Invoke-Native dotnet @($tool, $net[0], '--manifest', (Join-Path $faceapi "model/$($net[1])-weights_manifest.json"), '--out', $converted)
+            $originals[$net[2]] = $converted
+        }
         # FaceReid: our conversion of Open Model Zoo's FP16 IR, which no registry serves (-Source holds the .xml and .bin).
         $irXml = if ($Source) { Join-Path $Source 'face-reidentification-retail-0095.xml' } else { $null }
         if ($irXml -and (Test-Path $irXml)) {
