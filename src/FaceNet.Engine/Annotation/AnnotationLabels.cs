@@ -25,14 +25,18 @@ public static class AnnotationLabels
     /// <summary>
     /// "#0 Happy 97%, 31 y, Female": a face's index and the attributes Get-FaceAttribute gave it (those it was asked for).
     /// </summary>
-    public static string ForAttributes(int index, string? expression, double? expressionConfidence, double? age, string? gender)
+    public static string ForAttributes(int index, string? expression, double? expressionConfidence, double? age, string? gender) =>
+        string.Create(CultureInfo.InvariantCulture, $"#{index} {DescribeAttributes(expression, expressionConfidence, age, gender)}");
+
+    /// <summary>"Happy 97%, 31 y, Female": the attributes given, in that order.</summary>
+    public static string DescribeAttributes(string? expression, double? expressionConfidence, double? age, string? gender)
     {
         var parts = new List<string>();
         if (expression is not null)
             parts.Add(expressionConfidence is double c ? string.Create(CultureInfo.InvariantCulture, $"{expression} {c * 100:0}%") : expression);
         if (age is double a) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{a:0} y"));
         if (gender is not null) parts.Add(gender);
-        return string.Create(CultureInfo.InvariantCulture, $"#{index} {string.Join(", ", parts)}");
+        return string.Join(", ", parts);
     }
 
     /// <summary>"Reference: badge.jpg" / "Compared: hr.jpg": the caption of each photo of a side-by-side picture.</summary>

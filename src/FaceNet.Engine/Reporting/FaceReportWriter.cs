@@ -138,7 +138,10 @@ public static class FaceReportWriter
     {
         string E(string? s) => WebUtility.HtmlEncode(s ?? "");
         var b = face.Box;
-        string tooltip = string.Create(CultureInfo.InvariantCulture, $"{face.Path}\nbox {b.X:0},{b.Y:0} {b.Width:0}x{b.Height:0}") + (face.Note is null ? "" : "\n" + face.Note);
+        string tooltip = string.Create(CultureInfo.InvariantCulture, $"{face.Path}\nbox {b.X:0},{b.Y:0} {b.Width:0}x{b.Height:0}") + (face.Note is null ? "" : "\n" + face.Note)
+            + (face.Attributes is null ? "" : "\n" + face.Attributes);
+        if (face.Attributes is not null)
+            caption = (caption is null ? "" : caption + " ") + "<span class=\"attr\">" + E(face.Attributes) + "</span>";
         sb.Append("<figure class=\"face").Append(known ? "" : " below").Append("\"><a href=\"").Append(E(LinkTo(face.Path, folder))).Append("\" title=\"").Append(E(tooltip)).Append("\">");
         if (unreadable.TryGetValue(face.Path, out var missing) && missing)
             sb.Append("<span class=\"missing\">photo unreadable</span>");
@@ -181,6 +184,7 @@ public static class FaceReportWriter
         figure.below img { filter: grayscale(100%); opacity: .55; }
         .unknown { color: #a00; font-weight: bold; }
         .best, .threshold { color: #777; display: block; }
+        .attr { color: #335; display: block; }
         footer { color: #888; font-size: .8em; margin-top: 2em; }
 
         """;

@@ -2,5 +2,8 @@ using FaceNet.Engine.Geometry;
 
 namespace FaceNet.Engine.Reporting;
 
-/// <summary>One face to show: where it is, and the line its tooltip adds (a Similarity, for example).</summary>
-public sealed record ReportFace(string Path, FaceBox Box, string? Note = null);
+/// <summary>
+/// One face to show: where it is, the line its tooltip adds (a Similarity, for example), and its attributes as a
+/// caption ("Happy 96%, 26 y, Female", from Get-FaceAttribute) when they were given.
+/// </summary>
+public sealed record ReportFace(string Path, FaceBox Box, string? Note = null, string? Attributes = null);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Management.Automation;
+using FaceNet.Engine.Annotation;
 using FaceNet.Engine.Geometry;
 using FaceNet.Engine.Recognition;
 using FaceNet.Engine.Reporting;
@@ -78,10 +79,11 @@ public sealed class ExportFaceReportCommand : PSCmdlet
             {
                 case FaceGroup g: _groups.Add(g); break;
                 case FaceIdentification i: _identifications.Add(i); break;
+                case FaceAttribute { Face: { } face } a: _attributes[FaceKey(face)] = a; break;
                 default:
                     if (PipelineInputBinder.ToEmbedding(value!) is { } e) _embeddings.Add(e);
                     else WriteError(new ErrorRecord(new ArgumentException(
-                            $"Export-FaceReport shows groups (Group-Face), identifications (Find-Face) and embeddings (Get-FaceEmbedding); it got {PipelineInputBinder.Bind(value!).TypeName}."),
+                            $"Export-FaceReport shows groups (Group-Face), identifications (Find-Face), embeddings (Get-FaceEmbedding) and attributes (Get-FaceAttribute); it got {PipelineInputBinder.Bind(value!).TypeName}."),
                         ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidType, item));
                     break;
             }
@@ -94,6 +96,10 @@ public sealed class ExportFaceReportCommand : PSCmdlet
         foreach (var g in _groups)
             groups.Add((g.Label, g.Faces.Select(f => Face(f, g.Representative is { } r && !ReferenceEquals(r, f) ? SimilarityNote(f, r, "the group's centre") : null)).ToList()));
         groups.AddRange(GroupEmbeddings());
+        // Attributes alone: the faces by expression (or by gender, when only age and gender were asked for).
+        if (_groups.Count == 0 && _embeddings.Count == 0 && _identifications.Count == 0)
+            foreach (var byValue in _attributes.Values.GroupBy(a => a.Expression ?? a.Gender ?? "Faces", StringComparer.Ordinal))
+                groups.Add((byValue.Key, byValue.Select(a => Face(a.Face!, null)).ToList()));
         var probes = _identifications.Where(i => i.Probe?.Face is not null).Select(i =>
         {
             var best = i.Candidates.FirstOrDefault()?.Label ?? i.Label;
@@ -140,11 +146,22 @@ public sealed class ExportFaceReportCommand : PSCmdlet
         }
     }
 
-    private static ReportFace Face(FaceEmbedding e, string? note)
+    private ReportFace Face(FaceEmbedding e, string? note) => Face(e.Face ?? new Face { Path = e.Path }, note);
+
+    /// <summary>A face to show, captioned with its attributes when Get-FaceAttribute's were piped in too.</summary>
+    private ReportFace Face(Face f, string? note)
     {
-        var f = e.Face ?? new Face { Path = e.Path };
-        return new ReportFace(f.Path, new FaceBox(f.X, f.Y, f.Width, f.Height), note);
+        string? attributes = _attributes.TryGetValue(FaceKey(f), out var a)
+            ? AnnotationLabels.DescribeAttributes(a.Expression, a.ExpressionConfidence, a.Age, a.Gender)
+            : null;
+        return new ReportFace(f.Path, new FaceBox(f.X, f.Y, f.Width, f.Height), note, attributes);
     }
+
+    // Attributes find their face by photo and box, whichever object brought the face.
+    private readonly Dictionary<(string, int, int, int, int), FaceAttribute> _attributes = [];
+
+    private static (string, int, int, int, int) FaceKey(Face f) =>
+        (string.IsNullOrEmpty(f.Path) ? "" : System.IO.Path.GetFullPath(f.Path), (int)MathF.Round(f.X), (int)MathF.Round(f.Y), (int)MathF.Round(f.Width), (int)MathF.Round(f.Height));
 
     // One Similarity scale per model for the whole report, not one per face.
     private readonly Dictionary<string, SimilarityScale> _scales = new(StringComparer.OrdinalIgnoreCase);
