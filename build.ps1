@@ -17,6 +17,11 @@
                                 (tools/FaceNet.Lab calibrate similarity); -Write stores them in models/models.json.
     ./build.ps1 -Task Detection Detector recall on a folder with dlib imglab XML ground truth (-Dataset).
     ./build.ps1 -Task Benchmark Speed benchmark (tools/FaceNet.Lab benchmark): optional -SkipPeer, -Memory.
+    ./build.ps1 -Task Attributes -Dataset a/labels.csv[,b/labels.csv] [-SkipPeer]
+                                Expression, gender and age of each attribute model, the default combination and the
+                                face-api peer on labelled sets (labels.csv: path,expression,age,gender; per-class recall,
+                                balanced accuracy, MAE; docs/attributes.md), then what Get-FaceAttribute costs next to
+                                Get-FaceEmbedding on the first 300 LFW photos (Measure-FaceAttribute.ps1).
     ./build.ps1 -Task Fuzz      Builds and runs tools/fuzz/Invoke-FaceFuzz.ps1 (2,000 mutated files; see docs/reliability.md).
     ./build.ps1 -Task Help      Rewrites the syntax and parameter facts (required, position, pipeline input, wildcards,
                                 aliases) of the MAML help from the built cmdlets (build/HelpMetadata.psm1); the prose
@@ -34,7 +39,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'TightCrops', 'Calibrate', 'Detection', 'Benchmark', 'Fuzz', 'Help', 'Install', 'PrepareModels', 'Clean')]
+    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'TightCrops', 'Calibrate', 'Detection', 'Benchmark', 'Attributes', 'Fuzz', 'Help', 'Install', 'PrepareModels', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
@@ -167,6 +172,9 @@ function Invoke-Tests {
         $pesterJson = Join-Path $results 'pester.json'
         $script = @"
 `$ErrorActionPreference = 'Stop'
+# No ANSI colour codes in error messages: the NUnit report cannot hold them, and a failed report once left Pester
+# returning a result with no tests counted.
+`$PSStyle.OutputRendering = 'PlainText'
 Import-Module '$pester'
 `$cfg = New-PesterConfiguration
 `$cfg.Run.Path = '$(Join-Path $Root 'tests/Pester')'
@@ -184,6 +192,8 @@ Import-Module '$pester'
         if ($pesterExit -eq 0 -and (Test-Path $pesterJson)) {
             $j = Get-Content $pesterJson -Raw | ConvertFrom-Json -AsHashtable
             $p = @{ Passed = [int]$j.Passed; Failed = [int]$j.Failed; Skipped = [int]$j.Skipped }
+            # A run that counted nothing did not run: never a silent green.
+            if ($p.Passed + $p.Failed + $p.Skipped -eq 0) { $p.Failed = 1; Write-Warning 'Pester reported no test at all; counted as one failure.' }
         }
         else { Write-Warning "Pester did not run to completion (exit code $pesterExit); counted as one failure." }
     }
@@ -223,6 +233,39 @@ function Invoke-Benchmark {
     Invoke-Build
     Get-TestData
     & (Join-Path $Root 'tools/FaceNet.Lab/Benchmark/Invoke-Benchmark.ps1') -Root $Root -SkipPeer:$SkipPeer -Memory:$Memory
+}
+
+# Attributes: accuracy on labelled sets beside the peer's, then speed beside Get-FaceEmbedding's.
+function Invoke-Attributes {
+    if (-not $Dataset) { throw '-Dataset names one or more labels.csv files, comma-separated (columns path,expression,age,gender; docs/attributes.md).' }
+    Invoke-Build
+    $sets = $Dataset -split ','
+    $lab = @('attributes', '--labels', ($sets -join ','))
+    if (-not $SkipPeer) {
+        $peerDir = Join-Path $Out 'peer/faceapi-node'
+        if (-not (Test-Path (Join-Path $peerDir 'node_modules/@vladmandic/face-api'))) {
+            New-Item -ItemType Directory (Split-Path $peerDir) -Force | Out-Null
+            Copy-Item (Join-Path $SharedDir 'peers/faceapi-node') (Split-Path $peerDir) -Recurse -Force
+            Push-Location $peerDir
+            try { Invoke-Native npm @('ci', '--no-audit', '--no-fund') } finally { Pop-Location }
+        }
+        Copy-Item (Join-Path $Root 'tools/FaceNet.Lab/Attributes/faceapi-attributes.mjs') $peerDir -Force
+        $results = Join-Path $Out 'bench/attributes-peer'
+        New-Item -ItemType Directory $results -Force | Out-Null
+        foreach ($set in $sets) {
+            $name = Split-Path (Split-Path ([System.IO.Path]::GetFullPath($set)) -Parent) -Leaf
+            $jsonl = Join-Path $results "$name.jsonl"
+            # The peer runs at about one photo a second: its results are kept and reused while the set is unchanged.
+            $rows = @(Get-Content $set).Count - 1
+            if ((Test-Path $jsonl) -and @(Get-Content $jsonl).Count -eq $rows) { Write-Host "Peer results for $name reused from $jsonl"; continue }
+            Write-Host "Running the face-api peer on $name ($rows photos)"
+            Push-Location $peerDir
+            try { Invoke-Native node @('faceapi-attributes.mjs', '--labels', [System.IO.Path]::GetFullPath($set), '--out', $jsonl, '--whole-image') } finally { Pop-Location }
+        }
+        $lab += @('--peer-dir', $results)
+    }
+    Invoke-Lab $lab
+    & (Join-Path $Root 'tools/FaceNet.Lab/Benchmark/Measure-FaceAttribute.ps1') -Root $Root -SkipPeer:$SkipPeer
 }
 
 # PrepareModels: every shipped model file from its published original, through our converter, compared with the manifest.
@@ -356,6 +399,7 @@ switch ($Task) {
         Invoke-Lab @('detection', '--dataset', $Dataset)
     }
     'Benchmark' { Invoke-Benchmark }
+    'Attributes' { Invoke-Attributes }
     'PrepareModels' { Invoke-PrepareModels }
     'Fuzz' { Invoke-Build; Get-TestData; & (Join-Path $Root 'tools/fuzz/Invoke-FaceFuzz.ps1') -ModulePath (Join-Path $ModuleDir 'FaceNet.psd1'); if ($LASTEXITCODE) { exit $LASTEXITCODE } }
     'Clean' { Remove-Item $Out, $TestDataDir -Recurse -Force -ErrorAction SilentlyContinue }

@@ -138,6 +138,8 @@ public sealed class AttributeTests
                 var full = analyzer.EstimateAttributes(image, faces, FaceAttributeKinds.Expression);
                 for (int i = 0; i < faces.Count; i++)
                 {
+                    // Clear expressions only: a face the models call at 0.6 can go either way at 48 px.
+                    if (full[i].Expressions![full[i].ExpressionIndex] < 0.9f) continue;
                     using var crop = TightCropTests.TightGreyCrop(image, faces[i].Box, 48, 48);
                     var found = analyzer.Detect(crop);
                     Assert.True(found.Count >= 1, $"sample{sample} face {i}: no face in its 48x48 grey crop");
@@ -147,7 +149,8 @@ public sealed class AttributeTests
                 }
             }
         }
-        // Every face in these three photos smiles; a 48 px grey crop keeps that for nearly all of them.
+        // A 48 px grey crop keeps a clear expression for nearly every face.
+        Assert.True(total >= 6, $"only {total} clear faces");
         Assert.True(same >= total - 1, $"{same} of {total} crops kept their expression");
     }
 }

@@ -86,7 +86,7 @@ public static class AttributesCommand
             Console.WriteLine($"Expression ({expr.Count} photos: {string.Join(", ", classes.Select(c => $"{c} {expr.Count(i => labels[i].Expression == c)}"))})");
             Console.WriteLine($"| predictor | accuracy | balanced | {string.Join(" | ", classes)} |");
             Console.WriteLine($"|---|---:|---:|{string.Concat(classes.Select(_ => "---:|"))}");
-            foreach (var (name, p) in predictions)
+            foreach (var (name, p) in predictions.Where(kv => expr.All(i => kv.Value[i]!.Expression is not null)))
             {
                 var recalls = classes.Select(c =>
                 {
@@ -97,7 +97,7 @@ public static class AttributesCommand
                 Console.WriteLine($"| {name} | {acc:P1} | {recalls.Average():P1} | {string.Join(" | ", recalls.Select(r => r.ToString("P0")))} |");
             }
         }
-        var gender = common.Where(i => labels[i].Gender is not null && predictions.Values.All(p => p[i]!.Gender is not null)).ToList();
+        var gender = common.Where(i => labels[i].Gender is not null).ToList();
         if (gender.Count > 0)
         {
             int f = gender.Count(i => labels[i].Gender == "Female"), m = gender.Count - f;
@@ -114,7 +114,7 @@ public static class AttributesCommand
                 Console.WriteLine($"| {name} | {(rf + rm) / 2:P1} | {acc:P1} | {rf:P1} | {rm:P1} |");
             }
         }
-        var age = common.Where(i => labels[i].Age is not null && predictions.Values.All(p => p[i]!.Age is not null)).ToList();
+        var age = common.Where(i => labels[i].Age is not null).ToList();
         if (age.Count > 0)
         {
             Console.WriteLine();
