@@ -312,7 +312,7 @@ function Update-HelpFacts {
 # Package: the module folder as a PowerShell Gallery nupkg. Compress-PSResource is Publish-PSResource's packing
 # step without a repository to push to, so it needs no registration and no network.
 function Invoke-Package {
-    Invoke-Build
+    Invoke-Build | Out-Host # the caller gets only the package's path
     $dest = Join-Path $Out 'package'
     if (Test-Path $dest) { Remove-Item $dest -Recurse -Force }
     New-Item -ItemType Directory $dest | Out-Null
@@ -342,7 +342,7 @@ switch ($Task) {
     'Help' { Update-HelpFacts }
     'Install' { Install-FaceNet }
     'Package' { $null = Invoke-Package }
-    'PackageCheck' { $null = Invoke-Package; & (Join-Path $Root 'tools/Test-PackageNatives.ps1') -ModulePath $ModuleDir; if (-not $?) { exit 1 } }
+    'PackageCheck' { & (Join-Path $Root 'tools/Test-PackageNatives.ps1') -ModulePath (Invoke-Package) }
     'PackageArm64Check' { $null = Invoke-Package; Get-TestData; & (Join-Path $Root 'tools/arm64/Invoke-Arm64Check.ps1') -Root $Root -ModulePath $ModuleDir -Photo (Join-Path $TestDataDir 'face-api-1.7.15/demo/sample1.jpg') }
     'Demo' { Invoke-Demo }
     'TestData' { Get-TestData }

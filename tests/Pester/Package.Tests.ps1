@@ -32,6 +32,22 @@ BeforeAll {
 }
 
 Describe 'The FaceNet package' {
+    It 'has the native libraries of every platform it ships, by their file headers' {
+        { & (Join-Path $ctx.RepoRoot 'tools/Test-PackageNatives.ps1') -ModulePath $nupkg 6>$null } | Should -Not -Throw
+    }
+
+    It 'is refused by an older PowerShell at the manifest, before any assembly loads (as 5.1 refuses 7.4)' {
+        # The manifest alone, without the dll, asking for a PowerShell newer than any: the version check must come
+        # first, or this would fail on the missing RootModule instead. Windows PowerShell 5.1 takes the same path.
+        $dir = Join-Path $TestDrive 'FaceNet'
+        New-Item -ItemType Directory $dir | Out-Null
+        (Get-Content (Join-Path $ctx.RepoRoot 'FaceNet.psd1') -Raw) -replace "PowerShellVersion\s*=\s*'7.4'", "PowerShellVersion = '99.0'" | Set-Content (Join-Path $dir 'FaceNet.psd1')
+        $err = $null
+        Import-Module (Join-Path $dir 'FaceNet.psd1') -ErrorVariable err -ErrorAction SilentlyContinue
+        "$($err[0].FullyQualifiedErrorId)" | Should -BeLike 'Modules_InsufficientPowerShellVersion*'
+        "$($err[0])" | Should -Match "requires a minimum PowerShell version of '99.0'"
+    }
+
     It 'holds the module once, no symbols, and natives only for the platforms it ships' {
         Add-Type -AssemblyName System.IO.Compression.FileSystem
         $zip = [IO.Compression.ZipFile]::OpenRead($nupkg)
@@ -48,12 +64,11 @@ Describe 'The FaceNet package' {
     It 'installs with Install-PSResource from a local repository and runs Get-Face after Import-Module FaceNet' -Skip:$skipInstall {
         $homeDir = Join-Path $TestDrive 'home'
         New-Item -ItemType Directory $homeDir | Out-Null
-        $install = @"
-`$ErrorActionPreference = 'Stop'
-Register-PSResourceRepository -Name FaceNetLocal -Uri '$packageDir' -Trusted
-Install-PSResource FaceNet -Repository FaceNetLocal -Scope CurrentUser -TrustRepository
-(Get-InstalledPSResource FaceNet).InstalledLocation
-"@
+        # The README's install block, as written (its -Uri is the repository's out/package, this package's folder).
+        $readme = Get-Content (Join-Path $ctx.RepoRoot 'README.md') -Raw
+        $block = [regex]::Match($readme, '(?ms)^```pwsh\r?\n(.*?)^```').Groups[1].Value
+        $block | Should -Match 'Install-PSResource FaceNet'
+        $install = "`$ErrorActionPreference = 'Stop'; Set-Location '$($ctx.RepoRoot)'`n" + ($block -replace '(?m)^Import-Module FaceNet\s*$', '')
         $r = Invoke-Child $install $homeDir
         $r.ExitCode | Should -Be 0 -Because $r.Output
         $installed = Join-Path $homeDir ".local/share/powershell/Modules/FaceNet/$version"
