@@ -32,7 +32,9 @@ var faces = analyzer.Detect(image);
 Console.WriteLine($"SkiaSharp decoded {image.Width}x{image.Height}; {faces.Count} faces found ({watch.Elapsed.TotalSeconds:N1} s)");
 var vectors = analyzer.Embed(image, faces);
 for (int i = 0; i < faces.Count; i++)
+{
     var b = faces[i].Box;
     Console.WriteLine($"face {i}: box {b.X:N0},{b.Y:N0} {b.Width:N0}x{b.Height:N0}, confidence {faces[i].Confidence:N3}, embedding {vectors[i].Length}-d, first values {string.Join(", ", vectors[i].Take(3).Select(v => v.ToString("N4")))}");
+}
 Console.WriteLine($"done in {watch.Elapsed.TotalSeconds:N1} s");
 return faces.Count > 0 ? 0 : 1;
