@@ -42,10 +42,11 @@ Describe 'The FaceNet package' {
         $dir = Join-Path $TestDrive 'FaceNet'
         New-Item -ItemType Directory $dir | Out-Null
         (Get-Content (Join-Path $ctx.RepoRoot 'FaceNet.psd1') -Raw) -replace "PowerShellVersion\s*=\s*'7.4'", "PowerShellVersion = '99.0'" | Set-Content (Join-Path $dir 'FaceNet.psd1')
+        Copy-Item (Join-Path $ctx.RepoRoot 'src/FaceNet.PowerShell/FaceNet.format.ps1xml') $dir # the manifest's other files are checked too
         $err = $null
-        Import-Module (Join-Path $dir 'FaceNet.psd1') -ErrorVariable err -ErrorAction SilentlyContinue
-        "$($err[0].FullyQualifiedErrorId)" | Should -BeLike 'Modules_InsufficientPowerShellVersion*'
-        "$($err[0])" | Should -Match "requires a minimum PowerShell version of '99.0'"
+        try { Import-Module (Join-Path $dir 'FaceNet.psd1') -Force -ErrorAction Stop } catch { $err = $_ }
+        "$($err.FullyQualifiedErrorId)" | Should -BeLike 'Modules_InsufficientPowerShellVersion*'
+        "$err" | Should -Match "requires a minimum PowerShell version of '99.0'"
     }
 
     It 'holds the module once, no symbols, and natives only for the platforms it ships' {
