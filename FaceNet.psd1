@@ -5,6 +5,8 @@
     Author               = 'FaceNet developers'
     Copyright            = '(c) FaceNet developers. MIT licence; shipped models carry their own licences (models/models.json).'
     Description          = 'FaceNet-style face recognition for PowerShell: find faces, embed them, verify, identify and draw. Offline, with shipped ONNX models.'
+    # Windows PowerShell 5.1 stops at this line, before loading any assembly: 'requires a minimum Windows PowerShell
+    # version of '7.4' to run' (docs/packaging.md). Core only: the module is a net8.0 assembly.
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('FaceNet.format.ps1xml')
@@ -26,8 +28,12 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('face-recognition', 'facenet', 'onnx', 'biometrics')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            # PSEdition_Core, Windows, Linux, MacOS: the Gallery's platform filters.
+            Tags         = @('face-recognition', 'facenet', 'onnx', 'biometrics', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            # Placeholder until the project has its public home.
+            ProjectUri   = 'https://github.com/facenet-powershell/FaceNet'
+            ReleaseNotes = '0.1.0: first package. Runs on Windows x64, macOS arm64 (Apple silicon), Linux x64 and Linux arm64 in PowerShell 7.4 or later; not on Windows PowerShell 5.1, nor on Intel Macs (ONNX Runtime 1.31.1 ships no macOS x86-64 build). Models and native libraries are inside: nothing is downloaded at run time.'
         }
     }
 }

@@ -26,6 +26,15 @@
     ./build.ps1 -Task Help      Rewrites the syntax and parameter facts (required, position, pipeline input, wildcards,
                                 aliases) of the MAML help from the built cmdlets (build/HelpMetadata.psm1); the prose
                                 stays hand-written. A Pester test fails when the two disagree.
+    ./build.ps1 -Task Package   Builds and writes out/package/FaceNet.<version>.nupkg (Compress-PSResource, as
+                                Publish-PSResource packs it): the module, its models and the native libraries of every
+                                platform it ships for, which Install-PSResource installs (docs/packaging.md).
+    ./build.ps1 -Task PackageCheck
+                                Builds the package and checks each native library's file header against its platform
+                                (tools/Test-PackageNatives.ps1), printing a table of library x platform.
+    ./build.ps1 -Task PackageArm64Check
+                                Runs the package's linux-arm64 libraries for real under qemu-user (installs
+                                qemu-user-static and an arm64 C library with apt when missing; root, 1-3 minutes).
     ./build.ps1 -Task Install   Builds and copies the module into the current user's module folder (the first entry of
                                 $env:PSModulePath), so 'Import-Module FaceNet' works from any folder in any pwsh 7.4+.
     ./build.ps1 -Task PrepareModels [-Source DIR]
@@ -39,7 +48,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'TightCrops', 'Calibrate', 'Detection', 'Benchmark', 'Attributes', 'Fuzz', 'Help', 'Install', 'PrepareModels', 'Clean')]
+    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'TightCrops', 'Calibrate', 'Detection', 'Benchmark', 'Attributes', 'Fuzz', 'Help', 'Install', 'Package', 'PackageCheck', 'PackageArm64Check', 'PrepareModels', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
@@ -73,18 +82,14 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
 }
 
-function Get-RuntimeId {
-    $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
-    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
-    "$os-$arch"
-}
-
 function Invoke-Build {
     Write-Host "Building the FaceNet module ($Configuration) into $ModuleDir"
     if (Test-Path $ModuleDir) { Remove-Item $ModuleDir -Recurse -Force }
-    # publish -r puts libonnxruntime and libSkiaSharp beside the module dll: pwsh ignores .deps.json.
+    # No -r: every shipped platform's native libraries land in runtimes/<rid>/native, where the module's resolver
+    # finds them (pwsh ignores .deps.json); the project keeps only the platforms we ship. One layout for the tests,
+    # Install and the package.
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/FaceNet.PowerShell/FaceNet.PowerShell.csproj'),
-        '-c', $Configuration, '-r', (Get-RuntimeId), '--self-contained', 'false', '-o', $ModuleDir, '--nologo', '-v', 'quiet')
+        '-c', $Configuration, '-o', $ModuleDir, '--nologo', '-v', 'quiet')
     Copy-Item (Join-Path $Root 'FaceNet.psd1') $ModuleDir
     Copy-Item (Join-Path $Root 'src/FaceNet.PowerShell/FaceNet.format.ps1xml') $ModuleDir
     $help = Join-Path $Root 'src/FaceNet.PowerShell/en-US'
@@ -93,6 +98,8 @@ function Invoke-Build {
     New-Item -ItemType Directory $models -Force | Out-Null
     Copy-Item (Join-Path $Root 'models/*') $models -Include '*.onnx', '*.json', '*.md'
     Get-ChildItem $ModuleDir -Filter '*.pdb' | Remove-Item
+    # Read by nothing: PowerShell loads a module's assemblies without it.
+    Get-ChildItem $ModuleDir -Filter '*.deps.json' | Remove-Item
     Write-Host "Module ready: Import-Module $(Join-Path $ModuleDir 'FaceNet.psd1')"
 }
 
@@ -135,7 +142,8 @@ function Get-PesterModulePath {
 }
 
 function Invoke-Tests {
-    Invoke-Build
+    # The package once, here: tests/Pester/Package.Tests.ps1 installs it rather than building its own.
+    $env:FACENET_PACKAGE = Invoke-Package
     Get-TestData
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
@@ -350,6 +358,22 @@ function Update-HelpFacts {
     Write-Host "Updated $helpXml from the cmdlets' parameters."
 }
 
+# Package: the module folder as a PowerShell Gallery nupkg. Compress-PSResource is Publish-PSResource's packing
+# step without a repository to push to, so it needs no registration and no network.
+function Invoke-Package {
+    Invoke-Build | Out-Host # the caller gets only the package's path
+    $dest = Join-Path $Out 'package'
+    if (Test-Path $dest) { Remove-Item $dest -Recurse -Force }
+    New-Item -ItemType Directory $dest | Out-Null
+    $version = (Import-PowerShellDataFile (Join-Path $ModuleDir 'FaceNet.psd1')).ModuleVersion
+    Compress-PSResource -Path $ModuleDir -DestinationPath $dest
+    $nupkg = Join-Path $dest "FaceNet.$version.nupkg"
+    if (-not (Test-Path $nupkg)) { throw "Compress-PSResource did not write $nupkg." }
+    $mb = (Get-Item $nupkg).Length / 1MB
+    Write-Host ("Package ready: {0} ({1:N1} MB). Install: Register-PSResourceRepository -Name FaceNetLocal -Uri '{2}' -Trusted; Install-PSResource FaceNet -Repository FaceNetLocal" -f $nupkg, $mb, $dest)
+    $nupkg
+}
+
 function Install-FaceNet {
     Invoke-Build
     $first = @($env:PSModulePath -split [IO.Path]::PathSeparator | Where-Object { $_ })[0]
@@ -366,6 +390,9 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Help' { Update-HelpFacts }
     'Install' { Install-FaceNet }
+    'Package' { $null = Invoke-Package }
+    'PackageCheck' { & (Join-Path $Root 'tools/Test-PackageNatives.ps1') -ModulePath (Invoke-Package) }
+    'PackageArm64Check' { $null = Invoke-Package; Get-TestData; & (Join-Path $Root 'tools/arm64/Invoke-Arm64Check.ps1') -Root $Root -ModulePath $ModuleDir -Photo (Join-Path $TestDataDir 'face-api-1.7.15/demo/sample1.jpg') }
     'Demo' { Invoke-Demo }
     'TestData' { Get-TestData }
     'Test' { Invoke-Tests }

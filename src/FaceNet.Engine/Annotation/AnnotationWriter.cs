@@ -1,4 +1,5 @@
 using SkiaSharp;
+using FaceNet.Engine.Platform;
 
 namespace FaceNet.Engine.Annotation;
 
@@ -65,7 +66,7 @@ public static class AnnotationWriter
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, full, overwrite);
+            FileReplace.Move(temp, full, overwrite);
         }
         finally
         {

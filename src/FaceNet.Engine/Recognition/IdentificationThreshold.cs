@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FaceNet.Engine.Models;
+using FaceNet.Engine.Platform;
 
 namespace FaceNet.Engine.Recognition;
 
@@ -67,6 +68,6 @@ public static class IdentificationThreshold
         using (JsonDocument.Parse(result, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })) { }
         var tmp = manifestFile + ".tmp";
         File.WriteAllText(tmp, result);
-        File.Move(tmp, manifestFile, overwrite: true);
+        FileReplace.Move(tmp, manifestFile);
     }
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using FaceNet.Engine.Imaging;
 using SkiaSharp;
+using FaceNet.Engine.Platform;
 
 namespace FaceNet.Engine.Reporting;
 
@@ -43,7 +44,7 @@ public static class FaceReportWriter
             File.WriteAllText(tmpHtml, html, new UTF8Encoding(false));
             if (Directory.Exists(filesFolder)) Directory.Delete(filesFolder, recursive: true);
             Directory.Move(tmpFiles, filesFolder);
-            File.Move(tmpHtml, htmlPath, overwrite: true);
+            FileReplace.Move(tmpHtml, htmlPath);
             long bytes = new FileInfo(htmlPath).Length + Directory.EnumerateFiles(filesFolder).Sum(f => new FileInfo(f).Length);
             return new ReportSummary(htmlPath, filesFolder, report.Sections.Count, numbers.Count, numbers.Count - unreadable.Count(u => u.Value), bytes,
                 unreadable.Where(u => u.Value).Select(u => u.Key).Order(StringComparer.Ordinal).ToList());

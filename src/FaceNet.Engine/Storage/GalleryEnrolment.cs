@@ -1,3 +1,5 @@
+using FaceNet.Engine.Platform;
+
 namespace FaceNet.Engine.Storage;
 
 /// <summary>
@@ -165,7 +167,7 @@ public sealed class GalleryEnrolment : IDisposable
         var model = _store.Model ?? Model ?? "";
         _store.Dispose();
         _store = null;
-        if (_replacing) File.Move(_writePath!, _target, overwrite: true);
+        if (_replacing) FileReplace.Move(_writePath!, _target);
         _completed = true;
         return new GalleryEnrolmentSummary(_target, model, FacesAdded, counts.Faces, counts.People);
     }
