@@ -7,6 +7,8 @@
     ./build.ps1 -Task Demo      Builds, fetches the demo photos and runs the main job (faces and embeddings) on them.
     ./build.ps1 -Task Test      Builds, fetches test photos, runs the xunit and Pester tests, prints
                                 'N passed, N failed, N skipped' as its last line; exits non-zero on any failure.
+    ./build.ps1 -Task LoadTest  The load scenarios (Pester tag 'Load': 8 writers into one PostgreSQL gallery, one killed), with
+                                the same throwaway cluster and final line; -Task Test leaves them out.
     ./build.ps1 -Task Accuracy  Verification accuracy on an LFW-format folder (-Dataset, -Pairs, optional -Model, -Train).
     ./build.ps1 -Task TightCrops
                                 Cuts LFW View 1 (or -Dataset) to 92x112 grey crops of each detected face (out/lfw-tight,
@@ -48,7 +50,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'Accuracy', 'TightCrops', 'Calibrate', 'Detection', 'Benchmark', 'Attributes', 'Fuzz', 'Help', 'Install', 'Package', 'PackageCheck', 'PackageArm64Check', 'PrepareModels', 'Clean')]
+    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'LoadTest', 'Accuracy', 'TightCrops', 'Calibrate', 'Detection', 'Benchmark', 'Attributes', 'Fuzz', 'Help', 'Install', 'Package', 'PackageCheck', 'PackageArm64Check', 'PrepareModels', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
@@ -141,9 +143,11 @@ function Get-PesterModulePath {
     $manifest
 }
 
-function Invoke-Tests {
+function Invoke-Tests([switch] $Load) {
+    # -Load: only the load scenarios (Pester tag 'Load'), which -Task Test leaves out to stay within its 5 minutes.
+    if ($Load) { Invoke-Build }
     # The package once, here: tests/Pester/Package.Tests.ps1 installs it rather than building its own.
-    $env:FACENET_PACKAGE = Invoke-Package
+    else { $env:FACENET_PACKAGE = Invoke-Package }
     Get-TestData
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
@@ -160,7 +164,7 @@ function Invoke-Tests {
     try {
         # xunit: the engine's tests and the model converter's.
         $x = @{ Passed = 0; Failed = 0; Skipped = 0 }
-        foreach ($project in 'FaceNet.Engine.Tests', 'FaceNet.ModelConverter.Tests') {
+        foreach ($project in ($Load ? @() : @('FaceNet.Engine.Tests', 'FaceNet.ModelConverter.Tests'))) {
             $trx = Join-Path $results "$project.trx"
             & dotnet test (Join-Path $Root "tests/$project/$project.csproj") -c $Configuration --nologo `
                 --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
@@ -187,6 +191,7 @@ Import-Module '$pester'
 `$cfg = New-PesterConfiguration
 `$cfg.Run.Path = '$(Join-Path $Root 'tests/Pester')'
 `$cfg.Run.PassThru = `$true
+`$cfg.Filter.$($Load ? 'Tag' : 'ExcludeTag') = 'Load'
 `$cfg.Output.Verbosity = 'Detailed'
 `$cfg.TestResult.Enabled = `$true
 `$cfg.TestResult.OutputPath = '$(Join-Path $results 'pester.xml')'
@@ -396,6 +401,7 @@ switch ($Task) {
     'Demo' { Invoke-Demo }
     'TestData' { Get-TestData }
     'Test' { Invoke-Tests }
+    'LoadTest' { Invoke-Tests -Load }
     'Accuracy' {
         if (-not $Dataset) { $Dataset = Join-Path $SharedDir 'data/lfw-view1' }
         if (-not $Pairs) { $Pairs = Join-Path $Dataset 'pairsDevTest.txt' }

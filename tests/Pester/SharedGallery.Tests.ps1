@@ -236,7 +236,8 @@ Describe 'A PostgreSQL gallery that cannot be used' -Skip:$noPostgres {
     }
 }
 
-Describe 'A PostgreSQL gallery under load: 8 writers at once, one killed' -Skip:$noPostgres {
+# A load scenario: a task of its own (./build.ps1 -Task LoadTest), not part of -Task Test.
+Describe 'A PostgreSQL gallery under load: 8 writers at once, one killed' -Tag 'Load' -Skip:$noPostgres {
     It 'loses no photo and duplicates none; a re-run with -Append completes the gallery' {
         $lfw = Join-Path $ctx.SharedDir 'data/lfw-view1'
         $pool = if (Test-Path $lfw) {
