@@ -255,14 +255,7 @@ function Invoke-Attributes {
     $sets = $Dataset -split ','
     $lab = @('attributes', '--labels', ($sets -join ','))
     if (-not $SkipPeer) {
-        $peerDir = Join-Path $Out 'peer/faceapi-node'
-        if (-not (Test-Path (Join-Path $peerDir 'node_modules/@vladmandic/face-api'))) {
-            New-Item -ItemType Directory (Split-Path $peerDir) -Force | Out-Null
-            Copy-Item (Join-Path $SharedDir 'peers/faceapi-node') (Split-Path $peerDir) -Recurse -Force
-            Push-Location $peerDir
-            try { Invoke-Native npm @('ci', '--no-audit', '--no-fund') } finally { Pop-Location }
-        }
-        Copy-Item (Join-Path $Root 'tools/FaceNet.Lab/Attributes/faceapi-attributes.mjs') $peerDir -Force
+        $peerDir = & (Join-Path $Root 'tools/FaceNet.Lab/Attributes/Initialize-AttributePeer.ps1') -Root $Root
         $results = Join-Path $Out 'bench/attributes-peer'
         New-Item -ItemType Directory $results -Force | Out-Null
         foreach ($set in $sets) {

@@ -14,10 +14,8 @@ namespace FaceNet.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "FaceAttribute", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FaceAttribute))]
-public sealed class GetFaceAttributeCommand : PathCmdletBase
+public sealed class GetFaceAttributeCommand : FaceSourceCmdletBase
 {
-    private const string FaceSet = "Face";
-
     /// <summary>Faces from Get-Face, or embeddings (their Face property).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FaceSet)]
     [Alias("Face")]
@@ -29,29 +27,11 @@ public sealed class GetFaceAttributeCommand : PathCmdletBase
     [ValidateSet("Expression", "Age", "Gender")]
     public string[] Attribute { get; set; } = ["Expression", "Age", "Gender"];
 
-    [Parameter(ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = LiteralPathSet)]
-    [ValidateRange(0.0, 1.0)]
-    public float MinConfidence { get; set; } = float.NaN;
-
-    /// <summary>UltraFace, YuNet or Mtcnn. Default: YuNet on every photo, with a framed retry for face crops.</summary>
-    [Parameter(ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = LiteralPathSet)]
-    [ValidateSet("UltraFace", "YuNet", "Mtcnn")]
-    public string? Detector { get; set; }
-
-    /// <summary>Smallest face to look at, in pixels (the longer side of its box).</summary>
-    [Parameter(ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = LiteralPathSet)]
-    [ValidateRange(1, int.MaxValue)]
-    public int MinFaceSize { get; set; }
-
     private FaceAttributeKinds _kinds;
     private FaceAnalyzer _analyzer = null!;
     private string[] _models = [];
-    private ProgressReporter? _progress;
-    // Faces piped from Get-Face arrive one by one; keep the last image so each file is decoded once.
-    private (string Path, DateTime Stamp, FaceImage Image)? _lastImage;
+
+    protected override IEnumerable<Face> InputFaces => InputObject;
 
     protected override void BeginProcessing()
     {
@@ -69,61 +49,28 @@ public sealed class GetFaceAttributeCommand : PathCmdletBase
         {
             ThrowModelError(ex);
         }
-        _progress = new ProgressReporter(this, "Estimating face attributes");
+        Progress = new ProgressReporter(this, "Estimating face attributes");
     }
 
-    protected override void ProcessRecord()
+    protected override void ProcessFace(Face face, FaceImage image)
     {
         try
         {
-            if (ParameterSetName == FaceSet)
-            {
-                foreach (var face in InputObject)
-                {
-                    if (Stopping) return;
-                    EstimateFace(face);
-                }
-                return;
-            }
-            var options = float.IsNaN(MinConfidence) ? DetectionOptions.Default : DetectionOptions.Default with { MinConfidence = MinConfidence };
-            if (MinFaceSize > 0) options = options with { MinFaceSize = MinFaceSize };
-            var files = SelectedPaths().ToList();
-            if (files.Count > 1) _progress!.Total += files.Count;
-            foreach (var (file, error) in files)
-            {
-                if (Stopping) return;
-                if (error is not null)
-                {
-                    SubmitFailure(file, error);
-                    DrainImages(final: false, Emit);
-                    continue;
-                }
-                var analyzer = _analyzer;
-                var kinds = _kinds;
-                SubmitImage(load => ImageResult.Process(analyzer, file, options, embedModel: null, load, kinds));
-                DrainImages(final: false, Emit);
-            }
-        }
-        catch (ModelLoadException ex)
-        {
-            ThrowModelError(ex);
-        }
-    }
-
-    private void EstimateFace(Face face)
-    {
-        var image = ImageFor(face.Path);
-        if (image is null) return;
-        _progress!.Step(face.ToString());
-        try
-        {
-            var estimate = _analyzer.EstimateAttributes(image, [face.ToEngine()], _kinds)[0];
-            WriteObject(ToAttribute(face, estimate));
+            WriteObject(ToAttribute(face, _analyzer.EstimateAttributes(image, [face.ToEngine()], _kinds)[0]));
         }
         catch (Exception ex) when (ex is not ModelLoadException and not PipelineStoppedException)
         {
             WriteError(new ErrorRecord(ex, ErrorIds.FaceProcessingFailed, ErrorCategory.InvalidResult, face.Path));
         }
+    }
+
+    protected override ImageResult ProcessFile(string file, DetectionOptions options, ImageLoadOptions load) =>
+        ImageResult.Process(_analyzer, file, options, embedModel: null, load, _kinds);
+
+    protected override void Emit(ImageResult result, object? state)
+    {
+        for (int i = 0; i < result.Faces.Count; i++)
+            WriteObject(ToAttribute(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), result.Attributes![i]));
     }
 
     private FaceAttribute ToAttribute(Face face, FaceAttributeEstimate e)
@@ -142,37 +89,5 @@ public sealed class GetFaceAttributeCommand : PathCmdletBase
             result.GenderConfidence = Math.Round(e.GenderConfidence!.Value, 4);
         }
         return result;
-    }
-
-    private FaceImage? ImageFor(string path)
-    {
-        DateTime stamp = File.Exists(path) ? File.GetLastWriteTimeUtc(path) : default;
-        if (_lastImage is { } last && last.Path == path && last.Stamp == stamp) return last.Image;
-        ReleaseImage();
-        var image = TryLoad(path);
-        if (image is not null) _lastImage = (path, stamp, image);
-        return image;
-    }
-
-    private void ReleaseImage()
-    {
-        _lastImage?.Image.Dispose();
-        _lastImage = null;
-    }
-
-    private void Emit(ImageResult result, object? state)
-    {
-        _progress!.Step(result.Path);
-        if (result.Faces.Count == 0) { WriteVerbose($"No face found in '{result.Path}'."); return; }
-        for (int i = 0; i < result.Faces.Count; i++)
-            WriteObject(ToAttribute(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), result.Attributes![i]));
-    }
-
-    protected override void EndProcessing()
-    {
-        DrainImages(final: true, Emit);
-        DisposeQueue();
-        ReleaseImage();
-        _progress?.Complete();
     }
 }

@@ -82,14 +82,7 @@ $ratio = $m['Attributes'] / $m['Embedding']
 Write-Host ("Get-FaceAttribute costs {0} of Get-FaceEmbedding (target: at most 130%): {1}" -f $ratio.ToString('P0', $inv), ($ratio -le 1.3 ? 'PASS' : 'FAIL'))
 
 if (-not $SkipPeer) {
-    $peerDir = Join-Path $Root 'out/peer/faceapi-node'
-    if (-not (Test-Path (Join-Path $peerDir 'node_modules/@vladmandic/face-api'))) {
-        New-Item -ItemType Directory (Split-Path $peerDir) -Force | Out-Null
-        Copy-Item (Join-Path $SharedDir 'peers/faceapi-node') (Split-Path $peerDir) -Recurse -Force
-        Push-Location $peerDir
-        try { & npm ci --no-audit --no-fund | Out-Host; if ($LASTEXITCODE -ne 0) { throw 'npm ci failed for the peer.' } } finally { Pop-Location }
-    }
-    Copy-Item (Join-Path $Root 'tools/FaceNet.Lab/Attributes/faceapi-attributes.mjs') $peerDir -Force
+    $peerDir = & (Join-Path $Root 'tools/FaceNet.Lab/Attributes/Initialize-AttributePeer.ps1') -Root $Root
     $labels = Join-Path $Bench "attributes-lfw$Count.csv"
     @('path,expression,age,gender') + (Get-Content $list | ForEach-Object { "$_,,," }) | Set-Content $labels
     Push-Location $peerDir

@@ -1,0 +1,120 @@
+using System.Management.Automation;
+using FaceNet.Engine.Detection;
+using FaceNet.Engine.Imaging;
+using FaceNet.Engine.Models;
+using FaceNet.Engine.Pipeline;
+
+namespace FaceNet.PowerShell.Internal;
+
+/// <summary>
+/// Cmdlets that work on faces from either source: photo files (-Path/-LiteralPath), whose faces are found first and
+/// processed in parallel in input order, or faces found already (Get-Face's, an embedding's), which are not detected
+/// again and whose photo is decoded once for all its faces. Get-FaceEmbedding and Get-FaceAttribute.
+/// </summary>
+public abstract class FaceSourceCmdletBase : PathCmdletBase
+{
+    protected const string FaceSet = "Face";
+
+    /// <summary>With -Path or -LiteralPath: the lowest detector confidence for a face to be used.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateRange(0.0, 1.0)]
+    public float MinConfidence { get; set; } = float.NaN;
+
+    /// <summary>UltraFace, YuNet or Mtcnn. Default: YuNet on every photo, with a framed retry for face crops (see docs/detection.md).</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateSet("UltraFace", "YuNet", "Mtcnn")]
+    public string? Detector { get; set; }
+
+    /// <summary>Smallest face to use, in pixels (the longer side of its box).</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int MinFaceSize { get; set; }
+
+    /// <summary>This record's faces (the Face parameter set).</summary>
+    protected abstract IEnumerable<Face> InputFaces { get; }
+
+    /// <summary>Set in BeginProcessing: one step per photo or face.</summary>
+    private protected ProgressReporter? Progress { get; set; }
+
+    /// <summary>One face found already, with its decoded photo.</summary>
+    protected abstract void ProcessFace(Face face, FaceImage image);
+
+    /// <summary>One photo's work, run on a worker thread: it may read the cmdlet's settings, never write them.</summary>
+    protected abstract ImageResult ProcessFile(string file, DetectionOptions options, ImageLoadOptions load);
+
+    /// <summary>What travels with a photo's result back to Emit (a label, for example).</summary>
+    protected virtual object? StateFor(string file) => null;
+
+    /// <summary>One photo's result, on the pipeline thread, in input order.</summary>
+    protected abstract void Emit(ImageResult result, object? state);
+
+    // Faces piped from Get-Face arrive one by one; keep the last image so each file is decoded once.
+    private (string Path, DateTime Stamp, FaceImage Image)? _lastImage;
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            if (ParameterSetName == FaceSet)
+            {
+                foreach (var face in InputFaces)
+                {
+                    if (Stopping) return;
+                    if (ImageFor(face.Path) is not { } image) continue;
+                    Progress?.Step(face.ToString());
+                    ProcessFace(face, image);
+                }
+                return;
+            }
+            var options = float.IsNaN(MinConfidence) ? DetectionOptions.Default : DetectionOptions.Default with { MinConfidence = MinConfidence };
+            if (MinFaceSize > 0) options = options with { MinFaceSize = MinFaceSize };
+            var files = SelectedPaths().ToList();
+            if (files.Count > 1 && Progress is not null) Progress.Total += files.Count;
+            foreach (var (file, error) in files)
+            {
+                if (Stopping) return;
+                if (error is not null) SubmitFailure(file, error);
+                else SubmitImage(load => ProcessFile(file, options, load), StateFor(file));
+                DrainImages(final: false, EmitStep);
+            }
+        }
+        catch (ModelLoadException ex)
+        {
+            ThrowModelError(ex);
+        }
+    }
+
+    private void EmitStep(ImageResult result, object? state)
+    {
+        Progress?.Step(result.Path);
+        if (result.Faces.Count == 0) { WriteVerbose($"No face found in '{result.Path}'."); return; }
+        Emit(result, state);
+    }
+
+    private FaceImage? ImageFor(string path)
+    {
+        DateTime stamp = File.Exists(path) ? File.GetLastWriteTimeUtc(path) : default;
+        if (_lastImage is { } last && last.Path == path && last.Stamp == stamp) return last.Image;
+        ReleaseImage();
+        var image = TryLoad(path);
+        if (image is not null) _lastImage = (path, stamp, image);
+        return image;
+    }
+
+    private void ReleaseImage()
+    {
+        _lastImage?.Image.Dispose();
+        _lastImage = null;
+    }
+
+    protected override void EndProcessing()
+    {
+        DrainImages(final: true, EmitStep);
+        DisposeQueue();
+        ReleaseImage();
+        Progress?.Complete();
+    }
+}
