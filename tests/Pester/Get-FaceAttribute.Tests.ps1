@@ -214,3 +214,25 @@ Describe 'Export-FaceAnnotation with attributes' {
         ($verbose.Message -join "`n") | Should -Match ([regex]::Escape("#0 $($a.Expression) ") + '\d+%, \d+ y, ' + $a.Gender)
     }
 }
+
+Describe 'Export-FaceReport with attributes' {
+    It 'attributes alone: one section per expression, each face captioned with its attributes' {
+        $page = Join-Path $TestDrive 'expressions.html'
+        $attr | Export-FaceReport -Path $page
+        $html = Get-Content -LiteralPath $page -Raw
+        foreach ($e in @($attr.Expression | Sort-Object -Unique)) {
+            $count = @($attr | Where-Object Expression -eq $e).Count
+            $html | Should -Match ('<h2>' + $e + ' <span class="count">' + $count + ' face') -Because "$count faces show $e"
+        }
+        ([regex]::Matches($html, '<span class="attr">')).Count | Should -Be 22
+    }
+
+    It 'attributes beside embeddings: the faces grouped by person carry their attributes' {
+        $page = Join-Path $TestDrive 'people.html'
+        $a = Find-Attribute $attr 'sample1.jpg' 0
+        @(Get-FaceEmbedding -LiteralPath $sample1) + @($attr | Where-Object { $_.Face.FileName -eq 'sample1.jpg' }) | Export-FaceReport -Path $page
+        $html = Get-Content -LiteralPath $page -Raw
+        ([regex]::Matches($html, '<span class="attr">')).Count | Should -Be 3
+        $html | Should -Match ('<span class="attr">' + $a.Expression + ' \d+%, \d+ y, ' + $a.Gender + '</span>')
+    }
+}
