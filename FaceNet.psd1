@@ -33,7 +33,7 @@
             LicenseUri   = 'https://opensource.org/licenses/MIT'
             # Placeholder until the project has its public home.
             ProjectUri   = 'https://github.com/facenet-powershell/FaceNet'
-            ReleaseNotes = '0.1.0: first package. Runs on Windows x64, macOS arm64 (Apple silicon), Linux x64 and Linux arm64 in PowerShell 7.4 or later; not on Windows PowerShell 5.1, nor on Intel Macs (ONNX Runtime 1.31.1 ships no macOS x86-64 build). Models and native libraries are inside: nothing is downloaded at run time.'
+            ReleaseNotes = '0.1.0: first package: Get-Face, Get-FaceEmbedding, Get-FaceAttribute (expression, apparent age, gender guess), Compare-Face, Test-FaceMatch, galleries, Find-Face, Group-Face and the annotation and report exports. Runs on Windows x64, macOS arm64 (Apple silicon), Linux x64 and Linux arm64 in PowerShell 7.4 or later; not on Windows PowerShell 5.1, nor on Intel Macs (ONNX Runtime 1.31.1 ships no macOS x86-64 build). Models and native libraries are inside: nothing is downloaded at run time.'
         }
     }
 }
