@@ -196,7 +196,7 @@ Import-Module '$pester'
 `$cfg.TestResult.Enabled = `$true
 `$cfg.TestResult.OutputPath = '$(Join-Path $results 'pester.xml')'
 `$r = Invoke-Pester -Configuration `$cfg
-@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount + `$r.NotRunCount } | ConvertTo-Json | Set-Content '$pesterJson'
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount$($Load ? '' : ' + $r.NotRunCount') } | ConvertTo-Json | Set-Content '$pesterJson'
 "@
         $env:FACENET_MODULE = Join-Path $ModuleDir 'FaceNet.psd1'
         & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script
