@@ -109,6 +109,25 @@ public sealed class AttributeTests
     }
 
     [Fact]
+    public void A_fixed_batch_graph_gives_what_the_dynamic_batch_gives()
+    {
+        var m = Manifest;
+        var ageGender = m.Get("FaceApiAgeGender");
+        Assert.True(ageGender.Mirror);
+        // The same file run as if its graph took batch 1 only: each face, then each of its two views, in its own pass.
+        var manifest = m.With([ageGender with { Name = "OneByOne", DynamicBatch = false }]);
+        using var image = ImageLoader.Load(TestData.Sample(5));
+        var faces = new FaceAnalyzer(manifest).Detect(image).Select(f => f.Landmarks).ToList();
+        var batched = new AttributeEstimator(manifest, ["FaceApiAgeGender"]).Estimate(image, faces, FaceAttributeKinds.All);
+        var single = new AttributeEstimator(manifest, ["OneByOne"]).Estimate(image, faces, FaceAttributeKinds.All);
+        for (int i = 0; i < faces.Count; i++)
+        {
+            Assert.Equal(batched[i].Age!.Value, single[i].Age!.Value, 3);
+            Assert.Equal(batched[i].FemaleProbability!.Value, single[i].FemaleProbability!.Value, 4);
+        }
+    }
+
+    [Fact]
     public void LandmarkBox_centres_the_padded_landmark_box_in_a_square_with_black_sides()
     {
         // A tall face: landmarks spanning 100 x 200 px from (50, 20).

@@ -49,30 +49,17 @@ public sealed class OnnxAttributeModel : OnnxModelRunner
         var session = OnnxSessionCache.Get(_manifest, _model);
         var pixels = image.Bitmap;
         int views = _model.Mirror ? 2 : 1;
-        int perBatch = _model.DynamicBatch ? Math.Max(1, MaxBatchViews / views) : 1;
-        if (!_model.DynamicBatch && views == 2) perBatch = 0; // batch-1 graphs run each view alone, below
+        // A fixed-batch graph (batch 1) takes one face at a time and runs its views one by one.
+        int perPass = _model.DynamicBatch ? Math.Max(1, MaxBatchViews / views) : 1;
         int size = _input.Channels * _input.Height * _input.Width;
-        if (perBatch == 0)
+        for (int first = 0; first < faces.Count; first += perPass)
         {
-            for (int i = 0; i < faces.Count; i++)
-            {
-                using var pooled = new PooledTensor(1, _input.Channels, _input.Height, _input.Width);
-                var mirrored = new float[size];
-                Fill(pixels, faces[i], pooled.Tensor.Buffer.Span[..size], mirrored);
-                result[i] = Activate(RunBatch(session, pooled.Tensor, 1)[0]);
-                mirrored.CopyTo(pooled.Tensor.Buffer.Span);
-                result[i] = Average(result[i], Activate(RunBatch(session, pooled.Tensor, 1)[0]));
-            }
-            return result;
-        }
-        for (int first = 0; first < faces.Count; first += perBatch)
-        {
-            int count = Math.Min(perBatch, faces.Count - first);
+            int count = Math.Min(perPass, faces.Count - first);
             using var pooled = new PooledTensor(count * views, _input.Channels, _input.Height, _input.Width);
             var buffer = pooled.Tensor.Buffer.Span;
             for (int i = 0; i < count; i++)
                 Fill(pixels, faces[first + i], buffer.Slice(i * views * size, size), views == 2 ? buffer.Slice((i * views + 1) * size, size) : default);
-            var outputs = RunBatch(session, pooled.Tensor, count * views);
+            var outputs = _model.DynamicBatch || views == 1 ? RunBatch(session, pooled.Tensor, count * views) : RunViewsAlone(session, pooled.Tensor, views, size);
             for (int i = 0; i < count; i++)
             {
                 var plain = Activate(outputs[i * views]);
@@ -106,6 +93,19 @@ public sealed class OnnxAttributeModel : OnnxModelRunner
                 if (rect.X1 < w) row[Math.Max(rect.X1, 0)..].Fill(black);
             }
         }
+    }
+
+    /// <summary>One face's views, each in its own batch-1 pass.</summary>
+    private float[][][] RunViewsAlone(ModelSession session, DenseTensor<float> views, int count, int size)
+    {
+        var outputs = new float[count][][];
+        using var single = new PooledTensor(1, _input.Channels, _input.Height, _input.Width);
+        for (int v = 0; v < count; v++)
+        {
+            views.Buffer.Span.Slice(v * size, size).CopyTo(single.Tensor.Buffer.Span);
+            outputs[v] = RunBatch(session, single.Tensor, 1)[0];
+        }
+        return outputs;
     }
 
     /// <summary>Runs a batch; returns per view each output's raw values, in Outputs' order.</summary>

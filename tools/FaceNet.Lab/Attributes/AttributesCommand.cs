@@ -49,11 +49,14 @@ public static class AttributesCommand
             var clock = Stopwatch.StartNew();
             Parallel.For(0, labels.Count, new ParallelOptions { MaxDegreeOfParallelism = workers }, i =>
             {
-                var r = ImageResult.Process(analyzer, labels[i].Path, Engine.Detection.DetectionOptions.Default, null);
-                if (r.Error is not null || r.Faces.Count == 0) return;
+                Engine.Imaging.FaceImage image;
+                try { image = analyzer.Load(labels[i].Path); }
+                catch (Engine.Imaging.ImageLoadException) { return; }
+                using var _ = image;
+                var faces = analyzer.Detect(image);
+                if (faces.Count == 0) return;
                 found[i] = true;
-                var face = r.Faces.OrderByDescending(f => f.Box.Area).First();
-                using var image = analyzer.Load(labels[i].Path);
+                var face = faces.OrderByDescending(f => f.Box.Area).First();
                 foreach (var (name, est) in estimators)
                 {
                     var e = est.Estimate(image, [face.Landmarks], FaceAttributeKinds.All)[0];
