@@ -14,6 +14,7 @@
         'Get-Face'
         'Get-FaceEmbedding'
         'Get-FaceAttribute'
+        'Get-FaceTrack'
         'Compare-Face'
         'Test-FaceMatch'
         'Export-FaceAnnotation'

@@ -10,4 +10,6 @@ public enum ImageLoadFailure
     UnsupportedFormat,
     TooLarge,
     Corrupt,
+    /// <summary>A video, and the program that decodes videos (ffmpeg) is not installed.</summary>
+    ToolMissing,
 }

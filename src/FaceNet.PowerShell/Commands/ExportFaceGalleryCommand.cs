@@ -255,7 +255,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         var entries = new List<GalleryEntry>(result.Faces.Count);
         for (int i = 0; i < result.Faces.Count; i++)
         {
-            var e = new FaceEmbedding(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), _photoModel!, result.Embeddings![i]);
+            var e = new FaceEmbedding(new Face(result, i), _photoModel!, result.Embeddings![i]);
             entries.Add(GalleryEntryMapping.ToEntry(e, job.Label, job.Source.Size, job.Source.ModifiedUtc));
         }
         Write(() => _enrolment!.AddPhoto(job.Source with { Faces = entries.Count }, entries, _photoModel!, DimensionOf(_photoModel!)));

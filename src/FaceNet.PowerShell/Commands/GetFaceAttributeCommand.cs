@@ -64,13 +64,15 @@ public sealed class GetFaceAttributeCommand : FaceSourceCmdletBase
         }
     }
 
-    protected override ImageResult ProcessFile(string file, DetectionOptions options, ImageLoadOptions load) =>
-        ImageResult.Process(_analyzer, file, options, embedModel: null, load, _kinds);
+    protected override FaceAnalyzer Analyzer => _analyzer;
+
+    protected override ImageResult Analyze(FaceImage image, string file, DetectionOptions options, FaceNet.Engine.Video.FramePosition? position) =>
+        ImageResult.Analyze(_analyzer, image, file, options, embedModel: null, _kinds, position);
 
     protected override void Emit(ImageResult result, object? state)
     {
         for (int i = 0; i < result.Faces.Count; i++)
-            WriteObject(ToAttribute(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), result.Attributes![i]));
+            WriteObject(ToAttribute(new Face(result, i), result.Attributes![i]));
     }
 
     private FaceAttribute ToAttribute(Face face, FaceAttributeEstimate e)

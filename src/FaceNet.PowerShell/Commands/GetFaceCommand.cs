@@ -9,7 +9,7 @@ namespace FaceNet.PowerShell.Commands;
 /// <summary>Finds the faces in images: one Face object per face, with box, confidence and landmarks.</summary>
 [Cmdlet(VerbsCommon.Get, "Face", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(Face))]
-public sealed class GetFaceCommand : PathCmdletBase
+public sealed class GetFaceCommand : MediaCmdletBase
 {
     /// <summary>Minimum detector score, 0 to 1. Default: the detector's own (0.7 for UltraFace).</summary>
     [Parameter]
@@ -41,17 +41,23 @@ public sealed class GetFaceCommand : PathCmdletBase
         {
             if (Stopping) return;
             if (error is not null) SubmitFailure(file, error);
-            else SubmitImage(load => ImageResult.Process(analyzer, file, options, embedModel: null, load));
+            else SubmitMedia(file, analyzer, options, (image, o, at, _) => ImageResult.Analyze(analyzer, image, file, o, embedModel: null, position: at), null, Emit);
             DrainImages(final: false, Emit);
         }
     }
 
-    private void Emit(ImageResult result, object? _)
+    private void Emit(ImageResult result, object? state)
     {
-        _progress!.Step(result.Path);
-        if (result.Faces.Count == 0) WriteVerbose($"No face found in '{result.Path}'.");
-        foreach (var face in result.Faces)
-            WriteObject(new Face(result.Path, face, result.ImageWidth, result.ImageHeight));
+        if (state is VideoEnd end)
+        {
+            _progress!.Step(result.Path);
+            WriteVerbose($"Read {end.Frames} frames of '{result.Path}'.");
+            return;
+        }
+        if (result.Position is null) _progress!.Step(result.Path);
+        if (result.Faces.Count == 0 && result.Position is null) WriteVerbose($"No face found in '{result.Path}'.");
+        for (int i = 0; i < result.Faces.Count; i++)
+            WriteObject(new Face(result, i));
     }
 
     protected override void EndProcessing()

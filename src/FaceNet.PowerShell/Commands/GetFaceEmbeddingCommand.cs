@@ -65,14 +65,16 @@ public sealed class GetFaceEmbeddingCommand : FaceSourceCmdletBase
     // Results come back later: each image's own label travels with it.
     protected override object? StateFor(string file) => NullIfEmpty(Label);
 
-    protected override ImageResult ProcessFile(string file, DetectionOptions options, ImageLoadOptions load) =>
-        ImageResult.Process(_analyzer, file, options, _model, load);
+    protected override FaceAnalyzer Analyzer => _analyzer;
+
+    protected override ImageResult Analyze(FaceImage image, string file, DetectionOptions options, FaceNet.Engine.Video.FramePosition? position) =>
+        ImageResult.Analyze(_analyzer, image, file, options, _model, position: position);
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     protected override void Emit(ImageResult result, object? label)
     {
         for (int i = 0; i < result.Faces.Count; i++)
-            WriteObject(new FaceEmbedding(new Face(result.Path, result.Faces[i], result.ImageWidth, result.ImageHeight), _model, result.Embeddings![i]) { Label = label as string });
+            WriteObject(new FaceEmbedding(new Face(result, i), _model, result.Embeddings![i]) { Label = label as string });
     }
 }

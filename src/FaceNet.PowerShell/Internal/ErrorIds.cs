@@ -16,6 +16,10 @@ internal static class ErrorIds
     public const string UnsupportedImageFormat = "UnsupportedImageFormat";
     public const string ImageTooLarge = "ImageTooLarge";
     public const string ImageCorrupt = "ImageCorrupt";
+    /// <summary>A video, and ffmpeg (which decodes videos) is not installed.</summary>
+    public const string FFmpegNotFound = "FFmpegNotFound";
+    /// <summary>A command that reads only videos (Get-FaceTrack) was given a photo or another file.</summary>
+    public const string NotAVideo = "NotAVideo";
     public const string ModelLoadFailed = "ModelLoadFailed";
     public const string UnknownModel = "UnknownModel";
     public const string FaceProcessingFailed = "FaceProcessingFailed";
@@ -88,6 +92,7 @@ internal static class ErrorIds
             ImageLoadFailure.NotAnImage => (NotAnImage, ErrorCategory.InvalidData),
             ImageLoadFailure.UnsupportedFormat => (UnsupportedImageFormat, ErrorCategory.NotImplemented),
             ImageLoadFailure.TooLarge => (ImageTooLarge, ErrorCategory.LimitsExceeded),
+            ImageLoadFailure.ToolMissing => (FFmpegNotFound, ErrorCategory.NotInstalled),
             _ => (ImageCorrupt, ErrorCategory.InvalidData),
         };
         return new ErrorRecord(ex, id, category, ex.Path);

@@ -224,6 +224,20 @@ public abstract class FaceCmdletBase : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>The frame of a video a face was found in (faces piped from Get-Face), or a non-terminating error and null.</summary>
+    protected FaceImage? TryLoadFrame(string path, TimeSpan time)
+    {
+        try
+        {
+            return FaceNet.Engine.Video.FrameGrabber.Grab(path, time).Image;
+        }
+        catch (ImageLoadException ex)
+        {
+            WriteError(ErrorIds.ForImage(ex));
+            return null;
+        }
+    }
+
     /// <summary>A broken model ends the command: every later input would fail the same way.</summary>
     protected void ThrowModelError(ModelLoadException ex) => ThrowTerminatingError(ErrorIds.ForModel(ex));
 

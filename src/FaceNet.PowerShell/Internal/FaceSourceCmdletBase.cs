@@ -3,6 +3,7 @@ using FaceNet.Engine.Detection;
 using FaceNet.Engine.Imaging;
 using FaceNet.Engine.Models;
 using FaceNet.Engine.Pipeline;
+using FaceNet.Engine.Video;
 
 namespace FaceNet.PowerShell.Internal;
 
@@ -11,7 +12,7 @@ namespace FaceNet.PowerShell.Internal;
 /// processed in parallel in input order, or faces found already (Get-Face's, an embedding's), which are not detected
 /// again and whose photo is decoded once for all its faces. Get-FaceEmbedding and Get-FaceAttribute.
 /// </summary>
-public abstract class FaceSourceCmdletBase : PathCmdletBase
+public abstract class FaceSourceCmdletBase : MediaCmdletBase
 {
     protected const string FaceSet = "Face";
 
@@ -42,8 +43,11 @@ public abstract class FaceSourceCmdletBase : PathCmdletBase
     /// <summary>One face found already, with its decoded photo.</summary>
     protected abstract void ProcessFace(Face face, FaceImage image);
 
-    /// <summary>One photo's work, run on a worker thread: it may read the cmdlet's settings, never write them.</summary>
-    protected abstract ImageResult ProcessFile(string file, DetectionOptions options, ImageLoadOptions load);
+    /// <summary>The analyzer photos and frames are read with (set in BeginProcessing).</summary>
+    protected abstract FaceAnalyzer Analyzer { get; }
+
+    /// <summary>One photo's or video frame's work, run on a worker thread: it may read the cmdlet's settings, never write them.</summary>
+    protected abstract ImageResult Analyze(FaceImage image, string file, DetectionOptions options, FramePosition? position);
 
     /// <summary>What travels with a photo's result back to Emit (a label, for example).</summary>
     protected virtual object? StateFor(string file) => null;
@@ -52,7 +56,7 @@ public abstract class FaceSourceCmdletBase : PathCmdletBase
     protected abstract void Emit(ImageResult result, object? state);
 
     // Faces piped from Get-Face arrive one by one; keep the last image so each file is decoded once.
-    private (string Path, DateTime Stamp, FaceImage Image)? _lastImage;
+    private (string Path, DateTime Stamp, TimeSpan? Time, FaceImage Image)? _lastImage;
 
     protected override void ProcessRecord()
     {
@@ -63,7 +67,7 @@ public abstract class FaceSourceCmdletBase : PathCmdletBase
                 foreach (var face in InputFaces)
                 {
                     if (Stopping) return;
-                    if (ImageFor(face.Path) is not { } image) continue;
+                    if (ImageFor(face) is not { } image) continue;
                     Progress?.Step(face.ToString());
                     ProcessFace(face, image);
                 }
@@ -77,7 +81,7 @@ public abstract class FaceSourceCmdletBase : PathCmdletBase
             {
                 if (Stopping) return;
                 if (error is not null) SubmitFailure(file, error);
-                else SubmitImage(load => ProcessFile(file, options, load), StateFor(file));
+                else SubmitMedia(file, Analyzer, options, (image, o, at, _) => Analyze(image, file, o, at), StateFor(file), EmitStep);
                 DrainImages(final: false, EmitStep);
             }
         }
@@ -89,18 +93,30 @@ public abstract class FaceSourceCmdletBase : PathCmdletBase
 
     private void EmitStep(ImageResult result, object? state)
     {
-        Progress?.Step(result.Path);
-        if (result.Faces.Count == 0) { WriteVerbose($"No face found in '{result.Path}'."); return; }
+        if (state is VideoEnd end)
+        {
+            Progress?.Step(result.Path);
+            WriteVerbose($"Read {end.Frames} frames of '{result.Path}'.");
+            return;
+        }
+        if (result.Position is null) Progress?.Step(result.Path);
+        if (result.Faces.Count == 0)
+        {
+            if (result.Position is null) WriteVerbose($"No face found in '{result.Path}'.");
+            return;
+        }
         Emit(result, state);
     }
 
-    private FaceImage? ImageFor(string path)
+    private FaceImage? ImageFor(Face face)
     {
+        string path = face.Path;
         DateTime stamp = File.Exists(path) ? File.GetLastWriteTimeUtc(path) : default;
-        if (_lastImage is { } last && last.Path == path && last.Stamp == stamp) return last.Image;
+        var at = face.Time;
+        if (_lastImage is { } last && last.Path == path && last.Stamp == stamp && last.Time == at) return last.Image;
         ReleaseImage();
-        var image = TryLoad(path);
-        if (image is not null) _lastImage = (path, stamp, image);
+        var image = at is { } t ? TryLoadFrame(path, t) : TryLoad(path);
+        if (image is not null) _lastImage = (path, stamp, at, image);
         return image;
     }
 

@@ -33,6 +33,7 @@ internal static class PipelineInputBinder
         switch (item)
         {
             case FaceEmbedding e: return new(InputKind.Embedding, item, Embedding: e);
+            case FaceTrack t when t.Embedding is not null: return new(InputKind.Embedding, item, Embedding: t.Embedding);
             case Face f: return new(InputKind.Face, item, Face: f);
             case FileInfo file: return new(InputKind.File, item, Path: file.FullName);
             case DirectoryInfo dir: return new(InputKind.Folder, item, Path: dir.FullName);
@@ -57,6 +58,9 @@ internal static class PipelineInputBinder
             var label = Prop(pso, "Label")?.ToString();
             return new(InputKind.Embedding, pso, Embedding: new FaceEmbedding(face, model.ToString()!, v) { Label = string.IsNullOrEmpty(label) ? null : label });
         }
+        // A track read back (Import-Clixml, ConvertFrom-Json): it stands for its embedding.
+        if (Prop(pso, "TrackId") is not null && Prop(pso, "Embedding") is { } trackEmbedding && trackEmbedding is not string)
+            return Bind(trackEmbedding is PSObject te ? te : PSObject.AsPSObject(trackEmbedding)) is { Kind: InputKind.Embedding } bound ? bound with { Original = pso } : new(InputKind.Unsupported, pso);
         if (Prop(pso, "Path") is not null && Prop(pso, "Width") is not null && Prop(pso, "X") is not null)
             return new(InputKind.Face, pso, Face: ToFace(pso));
         if (Prop(pso, "FullName") is { } full)
@@ -84,6 +88,8 @@ internal static class PipelineInputBinder
             X = F("X"), Y = F("Y"), Width = F("Width"), Height = F("Height"), Confidence = F("Confidence"),
             LeftEye = Pt("LeftEye"), RightEye = Pt("RightEye"), Nose = Pt("Nose"), MouthLeft = Pt("MouthLeft"), MouthRight = Pt("MouthRight"),
             ImageWidth = (int)F("ImageWidth"), ImageHeight = (int)F("ImageHeight"),
+            Time = ToTime(p.Properties["Time"]?.Value),
+            Frame = p.Properties["Frame"]?.Value is { } fr && !(fr is string fs && fs.Length == 0) ? LanguagePrimitives.ConvertTo<long>(fr) : null,
         };
         if (p.Properties["Landmarks68"]?.Value is IEnumerable pts and not string)
         {
@@ -91,6 +97,26 @@ internal static class PipelineInputBinder
             if (list.Count == 68 && list.All(x => x is not null)) face.Landmarks68 = list.ToArray()!;
         }
         return face;
+    }
+
+    /// <summary>
+    /// A face's video time from a live TimeSpan, Import-Clixml's TimeSpan, or ConvertFrom-Json's object (Ticks,
+    /// TotalSeconds, ...) or string ("00:01:02.5000000").
+    /// </summary>
+    public static TimeSpan? ToTime(object? v)
+    {
+        if (v is PSObject pso && pso.BaseObject is not PSCustomObject) v = pso.BaseObject;
+        switch (v)
+        {
+            case null: return null;
+            case TimeSpan t: return t;
+            case string s when s.Length == 0: return null;
+            case string s: return TimeSpan.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var p = PSObject.AsPSObject(v);
+        if (p.Properties["Ticks"]?.Value is { } ticks) return TimeSpan.FromTicks(LanguagePrimitives.ConvertTo<long>(ticks));
+        if (p.Properties["TotalSeconds"]?.Value is { } sec) return TimeSpan.FromSeconds(LanguagePrimitives.ConvertTo<double>(sec));
+        return LanguagePrimitives.ConvertTo<TimeSpan>(v);
     }
 
     private static FacePoint? ToPoint(object? v)

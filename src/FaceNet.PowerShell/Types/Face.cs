@@ -32,6 +32,12 @@ public sealed class Face
         ImageHeight = imageHeight;
     }
 
+    /// <summary>Face <paramref name="index"/> of one photo's or video frame's result.</summary>
+    internal Face(ImageResult result, int index) : this(result.Path, result.Faces[index], result.ImageWidth, result.ImageHeight)
+    {
+        if (result.Position is { } p) (Time, Frame) = (p.Time, p.Frame);
+    }
+
     public string Path { get; set; } = "";
     /// <summary>0-based rank of the face in its image, most confident first.</summary>
     public int Index { get; set; }
@@ -50,6 +56,13 @@ public sealed class Face
     public FacePoint[]? Landmarks68 { get; set; }
     public int ImageWidth { get; set; }
     public int ImageHeight { get; set; }
+    /// <summary>For a face in a video: when its frame is shown, from the start of the video. Null for a photo.</summary>
+    public TimeSpan? Time { get; set; }
+    /// <summary>For a face in a video: its frame's number, 0 for the first frame. Null for a photo.</summary>
+    public long? Frame { get; set; }
+
+    /// <summary>Where in the video the face was seen (Time and Frame), or null for a photo.</summary>
+    internal FaceNet.Engine.Video.FramePosition? Position => Time is { } t ? new(Frame ?? 0, t) : null;
 
     public string FileName => System.IO.Path.GetFileName(Path);
 
@@ -66,5 +79,7 @@ public sealed class Face
         return new AnalyzedFace(Index, new FaceBox(X, Y, Width, Height), Confidence, landmarks);
     }
 
-    public override string ToString() => FormattableString.Invariant($"{FileName}#{Index} ({X:0},{Y:0} {Width:0}x{Height:0})");
+    public override string ToString() => Time is { } t
+        ? FormattableString.Invariant($"{FileName}@{FaceNet.Engine.Video.VideoTime.Format(t)}#{Index} ({X:0},{Y:0} {Width:0}x{Height:0})")
+        : FormattableString.Invariant($"{FileName}#{Index} ({X:0},{Y:0} {Width:0}x{Height:0})");
 }
