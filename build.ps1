@@ -143,12 +143,27 @@ function Get-PesterModulePath {
     $manifest
 }
 
+function Install-FFmpeg {
+    # Videos are decoded by FFmpeg (docs/video.md). Installed here where missing and the machine allows it (root, apt);
+    # elsewhere the video tests skip and say why.
+    if ((Get-Command ffmpeg -ErrorAction Ignore) -and (Get-Command ffprobe -ErrorAction Ignore)) { return }
+    $isRoot = $IsLinux -and ((& id -u) -eq '0')
+    if ($isRoot -and (Get-Command apt-get -ErrorAction Ignore)) {
+        Write-Host 'Installing ffmpeg (Debian package) for the video tests'
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        & apt-get install -y --no-install-recommends ffmpeg *> $null
+        if ($LASTEXITCODE -ne 0) { & apt-get update *> $null; & apt-get install -y --no-install-recommends ffmpeg *> $null }
+    }
+    if (-not (Get-Command ffmpeg -ErrorAction Ignore)) { Write-Warning 'ffmpeg is not installed (Debian: apt-get install ffmpeg): the video tests will be skipped.' }
+}
+
 function Invoke-Tests([switch] $Load) {
     # -Load: only the load scenarios (Pester tag 'Load'), which -Task Test leaves out to stay within its 5 minutes.
     if ($Load) { Invoke-Build }
     # The package once, here: tests/Pester/Package.Tests.ps1 installs it rather than building its own.
     else { $env:FACENET_PACKAGE = Invoke-Package }
     Get-TestData
+    Install-FFmpeg
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory $results | Out-Null

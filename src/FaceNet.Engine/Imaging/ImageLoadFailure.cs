@@ -12,4 +12,6 @@ public enum ImageLoadFailure
     Corrupt,
     /// <summary>A video, and the program that decodes videos (ffmpeg) is not installed.</summary>
     ToolMissing,
+    /// <summary>A video ffmpeg cannot read at all (no frame decodes).</summary>
+    VideoCorrupt,
 }

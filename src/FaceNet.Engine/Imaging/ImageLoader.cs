@@ -216,7 +216,7 @@ public static class ImageLoader
             ? "the file ends before its image header is complete (it is cut short)"
             : "its content is not in any image format this module knows";
         return new ImageLoadException(ImageLoadFailure.NotAnImage, path,
-            $"The file '{path}' is not a recognised image: {why}. Supported formats: {SupportedFormats}.");
+            $"The file '{path}' is not a recognised image: {why}. Supported formats: {SupportedFormats}; videos (MP4, MOV, WebM, MKV, AVI) through ffmpeg.");
     }
 
     // The signatures of the formats Skia decodes, so a cut-short file of one is told apart from junk.

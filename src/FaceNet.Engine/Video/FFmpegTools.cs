@@ -24,7 +24,7 @@ public static class FFmpegTools
     public static bool Available => TryFind("ffmpeg") is not null && TryFind("ffprobe") is not null;
 
     private static string Find(string name, string forPath) => TryFind(name) ?? throw new ImageLoadException(ImageLoadFailure.ToolMissing, forPath,
-        $"'{forPath}' is a video, and reading videos needs {name}, which was not found. {InstallAdvice}");
+        $"'{forPath}' is a video, and videos are read with FFmpeg, whose {name} program was not found. {InstallAdvice}");
 
     public static string? TryFind(string name)
     {

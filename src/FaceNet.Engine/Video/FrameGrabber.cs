@@ -16,7 +16,7 @@ public static class FrameGrabber
         if (start < TimeSpan.Zero) start = TimeSpan.Zero;
         using var reader = new VideoReader(path, new VideoSampling { EveryFrame = true, Start = start }, maxFrames: 1);
         foreach (var frame in reader.Frames()) return frame;
-        throw new ImageLoadException(ImageLoadFailure.Corrupt, path,
+        throw new ImageLoadException(ImageLoadFailure.VideoCorrupt, path,
             $"The video '{path}' has no frame at {VideoTime.Format(time)}{(info.Duration is { } d ? $" (it is {VideoTime.Format(d)} long)" : "")}.");
     }
 

@@ -32,12 +32,12 @@ public static class VideoProbe
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("streams", out var streams) || streams.GetArrayLength() == 0)
         {
             string why = stderr.Length > 0 ? FirstLine(stderr) : "it has no video stream";
-            throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The video '{path}' cannot be read: {why}.");
+            throw new ImageLoadException(ImageLoadFailure.VideoCorrupt, path, $"The video '{path}' cannot be read: {why}.");
         }
         var s = streams[0];
         int width = Int(s, "width"), height = Int(s, "height");
         if (width <= 0 || height <= 0)
-            throw new ImageLoadException(ImageLoadFailure.Corrupt, path, $"The video '{path}' cannot be read: its video stream has no frame size{(stderr.Length > 0 ? " (" + FirstLine(stderr) + ")" : "")}.");
+            throw new ImageLoadException(ImageLoadFailure.VideoCorrupt, path, $"The video '{path}' cannot be read: its video stream has no frame size{(stderr.Length > 0 ? " (" + FirstLine(stderr) + ")" : "")}.");
         int rotation = 0;
         if (s.TryGetProperty("side_data_list", out var side))
             foreach (var d in side.EnumerateArray())

@@ -135,7 +135,7 @@ public sealed partial class VideoReader : IDisposable
         string[] errors;
         lock (_errors) errors = _errors.ToArray();
         if (FramesRead == 0 && (errors.Length > 0 || _process.ExitCode != 0))
-            throw new ImageLoadException(ImageLoadFailure.Corrupt, Path,
+            throw new ImageLoadException(ImageLoadFailure.VideoCorrupt, Path,
                 $"The video '{Path}' gave no frame: {(errors.Length > 0 ? errors[0] : "ffmpeg exited with code " + _process.ExitCode)}.");
         if (errors.Length > 0 || _process.ExitCode != 0)
             Damage = errors.Length switch

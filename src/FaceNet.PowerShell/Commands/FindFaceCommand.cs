@@ -102,9 +102,15 @@ public sealed class FindFaceCommand : VerificationCmdletBase
         };
     }
 
+    // Tracks stand for their embedding; the identification names the track it came from.
+    private readonly Dictionary<FaceEmbedding, FaceTrack> _trackOf = new(ReferenceEqualityComparer.Instance);
+
     protected override void ProcessRecord()
     {
-        if (!AddPathInputs(_probes)) AddInputs(InputObject, _probes);
+        if (AddPathInputs(_probes)) return;
+        foreach (var item in PipelineInputBinder.Flatten(InputObject))
+            if (PipelineInputBinder.ToTrack(item) is { Embedding: { } e } track) _trackOf[e] = track;
+        AddInputs(InputObject, _probes);
     }
 
     protected override void EndProcessing()
@@ -146,6 +152,7 @@ public sealed class FindFaceCommand : VerificationCmdletBase
                     Match = best.IsMatch ? best.Match : null,
                     Candidates = list,
                     Threshold = thresholdSimilarity,
+                    Track = _trackOf.GetValueOrDefault(probe),
                 });
             }
         }

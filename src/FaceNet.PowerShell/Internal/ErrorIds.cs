@@ -20,6 +20,8 @@ internal static class ErrorIds
     public const string FFmpegNotFound = "FFmpegNotFound";
     /// <summary>A command that reads only videos (Get-FaceTrack) was given a photo or another file.</summary>
     public const string NotAVideo = "NotAVideo";
+    /// <summary>A video no frame of which could be decoded (a cut-short or damaged file that still gives frames is a warning).</summary>
+    public const string VideoCorrupt = "VideoCorrupt";
     public const string ModelLoadFailed = "ModelLoadFailed";
     public const string UnknownModel = "UnknownModel";
     public const string FaceProcessingFailed = "FaceProcessingFailed";
@@ -93,6 +95,7 @@ internal static class ErrorIds
             ImageLoadFailure.UnsupportedFormat => (UnsupportedImageFormat, ErrorCategory.NotImplemented),
             ImageLoadFailure.TooLarge => (ImageTooLarge, ErrorCategory.LimitsExceeded),
             ImageLoadFailure.ToolMissing => (FFmpegNotFound, ErrorCategory.NotInstalled),
+            ImageLoadFailure.VideoCorrupt => (VideoCorrupt, ErrorCategory.InvalidData),
             _ => (ImageCorrupt, ErrorCategory.InvalidData),
         };
         return new ErrorRecord(ex, id, category, ex.Path);

@@ -24,14 +24,16 @@ public abstract class MediaCmdletBase : PathCmdletBase
     [Parameter(ParameterSetName = LiteralPathSet)]
     public SwitchParameter EveryFrame { get; set; }
 
-    /// <summary>For videos: where to start reading, from the start of the video (a TimeSpan, '00:01:30', or seconds).</summary>
+    /// <summary>For videos: where to start reading, from the start of the video (seconds, or a TimeSpan such as '00:01:30').</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
+    [VideoTimeTransformation]
     public TimeSpan Start { get; set; }
 
     /// <summary>For videos: how much to read from -Start. Default: to the end.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
+    [VideoTimeTransformation]
     public TimeSpan Duration { get; set; }
 
     protected VideoSampling Sampling => new()

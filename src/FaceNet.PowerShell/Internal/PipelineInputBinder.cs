@@ -43,6 +43,28 @@ internal static class PipelineInputBinder
         }
     }
 
+    /// <summary>The track <paramref name="item"/> is, live or read back (Import-Clixml), or null.</summary>
+    public static FaceTrack? ToTrack(object item)
+    {
+        if (item is FaceTrack t) return t;
+        if (item is PSObject { BaseObject: FaceTrack bt }) return bt;
+        if (item is not PSObject pso || Prop(pso, "TrackId") is null || Bind(pso) is not { Kind: InputKind.Embedding, Embedding: { } e }) return null;
+        var segments = Prop(pso, "Segments") is IEnumerable list and not string
+            ? list.Cast<object>().Select(x => PSObject.AsPSObject(x)).Select(x => new FaceTrackSegment(ToTime(Prop(x, "Start")) ?? default, ToTime(Prop(x, "End")) ?? default)).ToArray()
+            : [];
+        return new FaceTrack
+        {
+            TrackId = LanguagePrimitives.ConvertTo<int>(Prop(pso, "TrackId")),
+            Path = Prop(pso, "Path")?.ToString() ?? e.Path,
+            Start = ToTime(Prop(pso, "Start")) ?? default,
+            End = ToTime(Prop(pso, "End")) ?? default,
+            FaceCount = Prop(pso, "FaceCount") is { } n ? LanguagePrimitives.ConvertTo<int>(n) : 0,
+            Segments = segments,
+            BestFace = e.Face,
+            Embedding = e,
+        };
+    }
+
     /// <summary>The embedding <paramref name="item"/> is or stands for, or null.</summary>
     public static FaceEmbedding? ToEmbedding(object item) => Bind(item) is { Kind: InputKind.Embedding } b ? b.Embedding : null;
 

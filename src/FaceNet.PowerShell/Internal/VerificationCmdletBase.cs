@@ -86,7 +86,8 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
                     Group(groups, input.Embedding!.Face?.Path).Embeddings.Add(input.Embedding);
                     break;
                 case InputKind.Face:
-                    Group(groups, input.Face!.Path).PendingFaces.Add(input.Face);
+                    // Faces of one video frame share a decode; faces of other frames of the same video do not.
+                    Group(groups, input.Face!.Time is { } t ? $"{input.Face.Path}@{t.Ticks}" : input.Face.Path).PendingFaces.Add(input.Face);
                     break;
                 case InputKind.File:
                     AddImage(groups, input.Path!);
@@ -212,8 +213,14 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
     private void EmbedGroup(FaceInputGroup g)
     {
         _analyzer ??= AnalyzerFor(_manifest);
-        if (g.ImagePath is { } path)
+        if (g.ImagePath is { } video && File.Exists(video) && FaceNet.Engine.Video.VideoFile.IsVideo(video))
         {
+            EmbedVideo(g, video);
+            return;
+        }
+        if (g.ImagePath is { } photo)
+        {
+            string path = photo;
             using var image = TryLoad(path, _analyzer);
             if (image is null) { g.LoadFailed = true; return; }
             var faces = _analyzer.Detect(image);
@@ -224,7 +231,8 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
             return;
         }
         if (g.PendingFaces.Count == 0) return;
-        using (var image = TryLoad(g.PendingFaces[0].Path))
+        var first = g.PendingFaces[0];
+        using (var image = first.Time is { } at ? TryLoadFrame(first.Path, at) : TryLoad(first.Path))
         {
             if (image is null) { g.LoadFailed = true; return; }
             var vectors = _analyzer.Embed(image, g.PendingFaces.Select(f => f.ToEngine()).ToList(), ResolvedModel);
@@ -232,6 +240,34 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
                 g.Embeddings.Add(new FaceEmbedding(g.PendingFaces[i], ResolvedModel, vectors[i]));
         }
         g.PendingFaces.Clear();
+    }
+
+    /// <summary>
+    /// A video: every face of its frames at the default sampling (5 a second), each embedding's Face carrying its
+    /// Time and Frame. Get-FaceTrack gives one embedding per person instead, which is what identification wants.
+    /// </summary>
+    private void EmbedVideo(FaceInputGroup g, string path)
+    {
+        try
+        {
+            using var reader = new FaceNet.Engine.Video.VideoReader(path);
+            var options = FaceNet.Engine.Detection.DetectionOptions.Default with { MinFaceSize = FaceNet.Engine.Video.VideoDefaults.MinFaceSize(reader.Info) };
+            foreach (var frame in reader.Frames())
+            {
+                using var image = frame.Image;
+                if (Stopping) return;
+                var result = ImageResult.Analyze(_analyzer!, image, path, options, ResolvedModel, position: frame.Position);
+                if (result.Error is not null) throw result.Error;
+                for (int i = 0; i < result.Faces.Count; i++)
+                    g.Embeddings.Add(new FaceEmbedding(new Face(result, i), ResolvedModel, result.Embeddings![i]));
+            }
+            WarnIfDamaged(path, reader.Damage);
+        }
+        catch (ImageLoadException ex)
+        {
+            WriteError(ErrorIds.ForImage(ex));
+            g.LoadFailed = true;
+        }
     }
 
     /// <summary>Writes FaceNotFound for a group that yielded no face; true if it did.</summary>

@@ -22,6 +22,11 @@ public sealed class FaceIdentification
     public double Threshold { get; set; }
     /// <summary>True when a gallery face reached the threshold (Match is set).</summary>
     public bool IsKnown => Match is not null;
+    /// <summary>The video track the probe stands for (Get-FaceTrack | Find-Face), else null.</summary>
+    public FaceTrack? Track { get; set; }
+    /// <summary>For a track: when the person is first and last seen.</summary>
+    public TimeSpan? Start => Track?.Start;
+    public TimeSpan? End => Track?.End;
     public string Path => Probe?.Face?.Path ?? "";
     public int Index => Probe?.Face?.Index ?? 0;
 
