@@ -3,6 +3,7 @@
 # The examples run with the current location set to a folder that holds what a user of the help would have:
 #   ./photos/team.jpg, party.jpg, holiday.jpg, wedding.jpg, office.jpg, reunion.jpg  (the demo group photos)
 #   ./photos/odd [name].jpg                                                           (a name with brackets)
+#   ./videos/meeting.mp4 (where ffmpeg is installed: 7 s, four people, a cut to three others, back to the four)
 #   ./models/my-embedder.onnx + my-embedder.json                                     (a user's own embedder)
 # Write new examples against these files (relative paths), or add what they need to 'Initialize-ExampleFolder' below.
 BeforeDiscovery {
@@ -128,6 +129,8 @@ Describe 'Example <Number> of <Name>: <Title>' -ForEach $exampleCases {
             # (not \$name: PowerShell variables ignore case, and \$Name is the command under test)
             foreach ($demoName in $map.Keys) { Copy-Item -LiteralPath (Join-Path $ctx.DemoDir $demoName) -Destination (Join-Path $root "photos/$($map[$demoName])") }
             Copy-Item -LiteralPath (Join-Path $ctx.DemoDir 'sample1.jpg') -Destination (Join-Path $root 'photos/odd [name].jpg')
+            # ./videos/meeting.mp4: the test clip (four people, a cut to three others, back to the four), where ffmpeg is installed.
+            if (Test-FFmpeg) { New-Item -ItemType Directory (Join-Path $root 'videos') | Out-Null; $null = New-TestClip (Join-Path $root 'videos/meeting.mp4') }
             # A user's own embedder: the shipped default one under another name, with its descriptor.
             $manifest = Get-Content -LiteralPath (Join-Path $ctx.ModuleDir 'models/models.json') -Raw | ConvertFrom-Json
             $entry = @($manifest.models | Where-Object { $_.kind -eq 'Embedder' -and $_.PSObject.Properties['file'] -and $_.file })[0]
@@ -142,6 +145,10 @@ Describe 'Example <Number> of <Name>: <Title>' -ForEach $exampleCases {
     It 'runs without error and writes output' {
         # Shared-gallery examples name their database by $env:FACENET_GALLERY, as a user's script would: here a new
         # database of the test cluster (build.ps1 -Task Test starts one where PostgreSQL is installed).
+        if ($Code -match 'videos/' -and -not (Test-FFmpeg)) {
+            Set-ItResult -Skipped -Because 'it reads a video, and ffmpeg is not installed (Debian: apt-get install ffmpeg)'
+            return
+        }
         if ($Code -match 'FACENET_GALLERY') {
             $env:FACENET_GALLERY = New-TestGalleryDatabase
             if (-not $env:FACENET_GALLERY) {

@@ -141,4 +141,19 @@ function New-TestGalleryDatabase {
     $b.ConnectionString
 }
 
+
+# Video clips for the tests, made with ffmpeg from the demo photos (the recipe of tests/FaceNet.TestSupport/TestClips.cs):
+# 640x360, 30 fps, 7 s: sample1 (four people) panning for 3 s, a cut to sample2 (three people) for 2 s, back to sample1.
+function Test-FFmpeg { [bool]((Get-Command ffmpeg -ErrorAction Ignore) -and (Get-Command ffprobe -ErrorAction Ignore)) }
+
+function New-TestClip([Parameter(Mandatory)] [string] $Path) {
+    $demo = (Get-FaceNetTestContext).DemoDir
+    $s1 = Join-Path $demo 'sample1.jpg'; $s2 = Join-Path $demo 'sample2.jpg'
+    $fit = 'scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2,setsar=1'
+    $graph = "[0]$fit,scale=680:382,crop=640:360:x='20+15*sin(t)':y=11,setsar=1[a];[1]$fit[b];[2]$fit[c];[a][b][c]concat=n=3:v=1,format=yuv420p"
+    & ffmpeg -nostdin -hide_banner -loglevel error -y -loop 1 -t 3 -i $s1 -loop 1 -t 2 -i $s2 -loop 1 -t 2 -i $s1 -filter_complex $graph -r 30 -c:v libx264 -g 30 -movflags +faststart $Path
+    if ($LASTEXITCODE -ne 0) { throw "ffmpeg could not make $Path" }
+    Get-Item -LiteralPath $Path
+}
+
 Export-ModuleMember -Function *

@@ -14,7 +14,8 @@ public sealed record TrackerOptions
     /// <summary>A track with no face for this long is no longer continued by overlap (only by embedding, when tracks are merged).</summary>
     public TimeSpan MaxGap { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Consecutive sampled frames whose thumbnails differ by more than this (mean grey level, 0-255) are a cut.</summary>
-    public float CutDistance { get; init; } = 30f;
+    public float CutDistance { get; init; } = DefaultCutDistance;
+    public const float DefaultCutDistance = 30f;
     /// <summary>An overlapping face whose embedding is this far below the match threshold starts a new track (a cut the thumbnails missed).</summary>
     public float SplitMargin { get; init; } = 0.15f;
     /// <summary>Tracks with fewer faces than this, after merging, are dropped as detector noise.</summary>
@@ -36,6 +37,12 @@ public sealed class FaceTrack
 
     /// <summary>The unit mean of the faces' embeddings (null when no face was embedded).</summary>
     public float[]? Embedding { get; internal set; }
+
+    /// <summary>Sets the embedding of a track no face of which was embedded (its best face, embedded afterwards).</summary>
+    public void SetEmbedding(float[] embedding)
+    {
+        if (Embedding is null) Embedding = embedding;
+    }
 
     /// <summary>The best face for the track's picture: the best quality among embedded faces, else among all.</summary>
     public TrackedFace Best => Faces.Where(f => f.Embedding is not null).DefaultIfEmpty().MaxBy(f => f?.Quality ?? -1) ?? Faces.MaxBy(f => f.Quality)!;

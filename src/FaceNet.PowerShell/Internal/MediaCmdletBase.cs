@@ -91,15 +91,23 @@ public abstract class MediaCmdletBase : PathCmdletBase
             var frameOptions = options.MinFaceSize is null ? options with { MinFaceSize = VideoDefaults.MinFaceSize(info) } : options;
             var progress = new VideoProgress(this, file, info, _videoProgressId++);
             // Commands that embed only some frames (Get-FaceTrack) embed every k-th sampled frame, EmbeddingsPerSecond a second.
+            // and the first frame after a cut (the whole picture changes), where the people may all be new.
             double sampled = EveryFrame ? info.FrameRate : Math.Min(FramesPerSecond, info.FrameRate);
             int every = EmbeddingsPerSecond is double rate ? Math.Max(1, (int)Math.Round(sampled / rate)) : 1;
             int ordinal = 0;
+            FaceNet.Engine.Tracking.FrameSignature? previous = null;
             try
             {
                 foreach (var frame in reader.Frames())
                 {
                     if (Stopping) { frame.Image.Dispose(); return; }
                     bool embed = ordinal++ % every == 0;
+                    if (every > 1)
+                    {
+                        var signature = FaceNet.Engine.Tracking.FrameSignature.Of(frame.Image);
+                        embed |= previous is not null && previous.Distance(signature) > FaceNet.Engine.Tracking.TrackerOptions.DefaultCutDistance;
+                        previous = signature;
+                    }
                     SubmitImage(_ => { using (frame.Image) return analyze(frame.Image, frameOptions, frame.Position, embed); }, state);
                     DrainImages(final: false, emit);
                     progress.Update(frame.Position.Time);
