@@ -19,6 +19,11 @@
                                 (tools/FaceNet.Lab calibrate similarity); -Write stores them in models/models.json.
     ./build.ps1 -Task Detection Detector recall on a folder with dlib imglab XML ground truth (-Dataset).
     ./build.ps1 -Task Benchmark Speed benchmark (tools/FaceNet.Lab benchmark): optional -SkipPeer, -Memory.
+    ./build.ps1 -Task VideoBenchmark [-Memory]
+                                Video speed (tools/FaceNet.Lab/Benchmark/Measure-FaceVideo.ps1): 1920x1080 and 640x360
+                                clips made from the demo photos with ffmpeg; Get-Face and Get-FaceTrack at the default
+                                sampling (1080p) and -EveryFrame (640x360) as multiples of real time, the smallest faces
+                                found, the CPU named; -Memory adds RSS over a 10-minute looped video.
     ./build.ps1 -Task Attributes -Dataset a/labels.csv[,b/labels.csv] [-SkipPeer]
                                 Expression, gender and age of each attribute model, the default combination and the
                                 face-api peer on labelled sets (labels.csv: path,expression,age,gender; per-class recall,
@@ -50,7 +55,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'LoadTest', 'Accuracy', 'TightCrops', 'Calibrate', 'Detection', 'Benchmark', 'Attributes', 'Fuzz', 'Help', 'Install', 'Package', 'PackageCheck', 'PackageArm64Check', 'PrepareModels', 'Clean')]
+    [ValidateSet('Build', 'Demo', 'TestData', 'Test', 'LoadTest', 'Accuracy', 'TightCrops', 'Calibrate', 'Detection', 'Benchmark', 'VideoBenchmark', 'Attributes', 'Fuzz', 'Help', 'Install', 'Package', 'PackageCheck', 'PackageArm64Check', 'PrepareModels', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
@@ -263,6 +268,13 @@ function Invoke-Benchmark {
     & (Join-Path $Root 'tools/FaceNet.Lab/Benchmark/Invoke-Benchmark.ps1') -Root $Root -SkipPeer:$SkipPeer -Memory:$Memory
 }
 
+# VideoBenchmark: builds, fetches the demo photos (the clips are made from them), then delegates to the video script.
+function Invoke-VideoBenchmark {
+    Invoke-Build
+    Get-TestData
+    & (Join-Path $Root 'tools/FaceNet.Lab/Benchmark/Measure-FaceVideo.ps1') -Root $Root -Memory:$Memory
+}
+
 # Attributes: accuracy on labelled sets beside the peer's, then speed beside Get-FaceEmbedding's.
 function Invoke-Attributes {
     if (-not $Dataset) { throw '-Dataset names one or more labels.csv files, comma-separated (columns path,expression,age,gender; docs/attributes.md).' }
@@ -440,6 +452,7 @@ switch ($Task) {
         Invoke-Lab @('detection', '--dataset', $Dataset)
     }
     'Benchmark' { Invoke-Benchmark }
+    'VideoBenchmark' { Invoke-VideoBenchmark }
     'Attributes' { Invoke-Attributes }
     'PrepareModels' { Invoke-PrepareModels }
     'Fuzz' { Invoke-Build; Get-TestData; & (Join-Path $Root 'tools/fuzz/Invoke-FaceFuzz.ps1') -ModulePath (Join-Path $ModuleDir 'FaceNet.psd1'); if ($LASTEXITCODE) { exit $LASTEXITCODE } }
