@@ -32,7 +32,8 @@ public static class VideoProbe
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("streams", out var streams) || streams.GetArrayLength() == 0)
         {
             string why = stderr.Length > 0 ? FirstLine(stderr) : "it has no video stream";
-            throw new ImageLoadException(ImageLoadFailure.VideoCorrupt, path, $"The video '{path}' cannot be read: {why}.");
+            throw new ImageLoadException(ImageLoadFailure.VideoCorrupt, path,
+                $"The video '{path}' cannot be read: {why}. It may be cut short before its index (an MP4 or MOV written without faststart keeps it at the end) or not be a video.");
         }
         var s = streams[0];
         int width = Int(s, "width"), height = Int(s, "height");
@@ -54,7 +55,9 @@ public static class VideoProbe
         return new VideoInfo(width, height, fps > 0 ? fps : 25, seconds is > 0 ? TimeSpan.FromSeconds(seconds.Value) : null, frames, codec, container, rotation);
     }
 
-    internal static string FirstLine(string text) => text.Split('\n', 2)[0].Trim().TrimEnd('.');
+    /// <summary>ffprobe's first message without its "[mov,mp4,... @ 0x55...]" prefix.</summary>
+    internal static string FirstLine(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text.Split('\n', 2)[0], @"\[[^\]]*@ 0x[0-9a-f]+\]\s*", "").Trim().TrimEnd('.');
 
     private static int Int(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.TryGetInt32(out var i) ? i : 0;
 

@@ -113,7 +113,10 @@ internal static class PipelineInputBinder
             Time = ToTime(p.Properties["Time"]?.Value),
             Frame = p.Properties["Frame"]?.Value is { } fr && !(fr is string fs && fs.Length == 0) ? LanguagePrimitives.ConvertTo<long>(fr) : null,
         };
-        if (p.Properties["Landmarks68"]?.Value is IEnumerable pts and not string)
+        // Import-Clixml wraps the deserialized ArrayList in a PSObject: unwrap it, or the 68 points are lost.
+        var points = p.Properties["Landmarks68"]?.Value;
+        if (points is PSObject wrapped && wrapped.BaseObject is not PSCustomObject) points = wrapped.BaseObject;
+        if (points is IEnumerable pts and not string)
         {
             var list = pts.Cast<object>().Select(ToPoint).ToList();
             if (list.Count == 68 && list.All(x => x is not null)) face.Landmarks68 = list.ToArray()!;
