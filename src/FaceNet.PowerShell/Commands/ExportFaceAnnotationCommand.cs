@@ -54,12 +54,16 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
     /// that frame; faces piped from a video are drawn only if they are of that frame.
     /// </summary>
     [Parameter]
-    public TimeSpan? Time { get; set; }
+    public TimeSpan Time { get; set; }
 
     /// <summary>For videos: the frame to draw, by its number (0-based); as -Time otherwise.</summary>
     [Parameter]
     [ValidateRange(0, long.MaxValue)]
-    public long? Frame { get; set; }
+    public long Frame { get; set; }
+
+    // -Time and -Frame as given (null: not given).
+    private TimeSpan? _time;
+    private long? _frame;
 
     /// <summary>Overwrite existing files.</summary>
     [Parameter]
@@ -79,10 +83,12 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
 
     protected override void BeginProcessing()
     {
-        if (Time is not null && Frame is not null)
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Time))) _time = Time;
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Frame))) _frame = Frame;
+        if (_time is not null && _frame is not null)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -Time or -Frame, not both: each names the one frame to draw."),
                 ErrorIds.InvalidFramePosition, ErrorCategory.InvalidArgument, null));
-        if (Time is { } t && t < TimeSpan.Zero)
+        if (_time is { } t && t < TimeSpan.Zero)
             ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Time), $"-Time {t} is before the start of the video."),
                 ErrorIds.InvalidFramePosition, ErrorCategory.InvalidArgument, t));
         if (ParameterSetName == PathSet)
@@ -144,8 +150,13 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
                 case FileInfo file:
                     AddFile(file.FullName, item);
                     break;
+                case string text when ExistingFile(text) is { } file:
+                    AddFile(file, item);
+                    break;
                 case string text:
-                    AddFile(GetUnresolvedProviderPathFromPSPath(text), item);
+                    WriteError(new ErrorRecord(new ArgumentException(
+                            $"'{text}' is neither a face (Get-Face, Get-FaceEmbedding, Get-FaceAttribute, Compare-Face, Get-FaceTrack) nor an existing photo or video file."),
+                        ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
                     break;
                 default:
                     WriteError(new ErrorRecord(new ArgumentException(
@@ -165,10 +176,10 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
                 ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidData, face));
             return;
         }
-        if (face.Time is { } time && (Time is not null || Frame is not null) && !IsChosenFrame(face))
+        if (face.Time is { } time && (_time is not null || _frame is not null) && !IsChosenFrame(face))
         {
             _skippedOtherFrames++;
-            WriteVerbose($"Skipped the face {face}: it is not in the frame -{(Time is not null ? "Time" : "Frame")} chose.");
+            WriteVerbose($"Skipped the face {face}: it is not in the frame -{(_time is not null ? "Time" : "Frame")} chose.");
             return;
         }
         var path = System.IO.Path.GetFullPath(face.Path);
@@ -183,14 +194,28 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
     /// <summary>Whether a face from a video is of the frame -Time or -Frame names (by frame number when it has one, else within half a frame).</summary>
     private bool IsChosenFrame(Face face)
     {
-        if (Frame is { } n && face.Frame is { } fn) return fn == n;
-        var wanted = Time ?? TimeSpan.Zero;
-        if (Frame is { } frame)
+        if (_frame is { } n && face.Frame is { } fn) return fn == n;
+        var wanted = _time ?? TimeSpan.Zero;
+        if (_frame is { } frame)
         {
             try { wanted = TimeSpan.FromSeconds(frame / VideoProbe.Probe(face.Path).FrameRate); }
             catch (ImageLoadException) { return false; }
         }
         return Math.Abs((face.Time!.Value - wanted).TotalMilliseconds) < 1;
+    }
+
+    /// <summary>The full path of the file a string names, or null when it names none (a string is a path only if the file exists).</summary>
+    private string? ExistingFile(string text)
+    {
+        try
+        {
+            var path = System.IO.Path.GetFullPath(GetUnresolvedProviderPathFromPSPath(text));
+            return File.Exists(path) ? path : null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or ItemNotFoundException or ProviderNotFoundException or System.Management.Automation.DriveNotFoundException or System.IO.DriveNotFoundException or PSInvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A photo or video file given itself: its faces are found now, in the photo or in the chosen frame of the video.</summary>
@@ -212,7 +237,7 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         {
             if (VideoFile.IsVideo(path))
             {
-                var frame = Frame is { } n ? FrameGrabber.GrabFrame(path, n) : FrameGrabber.Grab(path, Time ?? TimeSpan.Zero);
+                var frame = _frame is { } n ? FrameGrabber.GrabFrame(path, n) : FrameGrabber.Grab(path, _time ?? TimeSpan.Zero);
                 (image, at, frameNumber) = (frame.Image, frame.Position.Time, frame.Position.Frame);
             }
             else image = FaceAnalyzer.Default.Load(path);
@@ -269,10 +294,10 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
     {
         if (_groups.Count == 0 && _skippedOtherFrames > 0)
         {
-            var chosen = Time is { } t ? $"-Time {VideoTime.Format(t)}" : $"-Frame {Frame}";
+            var chosen = _time is { } t ? $"-Time {VideoTime.Format(t)}" : $"-Frame {_frame}";
             WriteError(new ErrorRecord(new InvalidOperationException(
                     $"None of the {_skippedOtherFrames} face(s) piped in is of the frame {chosen}. Get-Face reads some frames of a second (-FramesPerSecond); choose one of their Time or Frame values, or give the video file itself to find the faces in that frame."),
-                ErrorIds.FaceNotFound, ErrorCategory.ObjectNotFound, Time is not null ? Time : Frame));
+                ErrorIds.FaceNotFound, ErrorCategory.ObjectNotFound, (object?)_time ?? _frame));
             return;
         }
         if (_groups.Count == 0) return;
