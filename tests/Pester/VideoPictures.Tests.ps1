@@ -113,6 +113,15 @@ Describe 'Export-FaceReport of video tracks' {
         $Html | Should -Match "<h2>Unknown 1 <span class=`"count`">1 face in 1 video</span></h2>"
     }
 
+    It 'tracks a video file piped in itself, as Get-FaceTrack does' {
+        if (-not $HaveFFmpeg) { Set-ItResult -Skipped -Because $NoFFmpeg; return }
+        $report = Join-Path $TestDrive 'file.html'
+        Get-Item $Clip | Export-FaceReport -Path $report
+        $html = Get-Content -LiteralPath $report -Raw
+        (@(Get-Timelines $html).Times | Sort-Object) -join ' | ' | Should -Be ((@(Get-Timelines $Html).Times | Sort-Object) -join ' | ')
+        @(Get-ChildItem (Join-Path $TestDrive 'file_files') -Filter *.jpg).Count | Should -Be $Tracks.Count
+    }
+
     It 'shows, per name Find-Face gives a track, the times that person is in view' {
         if (-not $HaveFFmpeg) { Set-ItResult -Skipped -Because $NoFFmpeg; return }
         $n = 0

@@ -86,10 +86,12 @@ public sealed class ExportFaceReportCommand : PSCmdlet
                 // A track stands for its embedding (clustered or grouped by label with the others); one without an
                 // embedding (read back without it) is a person of its own.
                 case FaceTrack { Embedding: null, BestFace: { } } t: _bareTracks.Add(t); break;
+                // A video file: its people are tracked (Get-FaceTrack with its defaults) when the input ends.
+                case var v when VideoPath(v) is { } video: _videos.Add(video); break;
                 default:
                     if (PipelineInputBinder.ToEmbedding(value!) is { } e) _embeddings.Add(e);
                     else WriteError(new ErrorRecord(new ArgumentException(
-                            $"Export-FaceReport shows groups (Group-Face), identifications (Find-Face), embeddings (Get-FaceEmbedding), tracks (Get-FaceTrack) and attributes (Get-FaceAttribute); it got {PipelineInputBinder.Bind(value!).TypeName}.{(IsVideoFile(value) ? " For a video, pipe its tracks: Get-FaceTrack <video> | Export-FaceReport <report.html>." : "")}"),
+                            $"Export-FaceReport shows groups (Group-Face), identifications (Find-Face), embeddings (Get-FaceEmbedding), tracks (Get-FaceTrack) and attributes (Get-FaceAttribute); it got {PipelineInputBinder.Bind(value!).TypeName}."),
                         ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidType, item));
                     break;
             }
@@ -98,6 +100,11 @@ public sealed class ExportFaceReportCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
+        foreach (var video in _videos.Distinct(StringComparer.Ordinal))
+        {
+            if (Stopping) return;
+            TrackVideo(video);
+        }
         var groups = new List<(string? Label, IReadOnlyList<ReportFace> Faces, IReadOnlyList<ReportTimeline>? Timelines)>();
         foreach (var g in _groups)
             groups.Add((g.Label, g.Faces.Select(f => Face(f, g.Representative is { } r && !ReferenceEquals(r, f) ? SimilarityNote(f, r, "the group's centre") : null)).ToList(),
@@ -185,12 +192,36 @@ public sealed class ExportFaceReportCommand : PSCmdlet
         return _lengths[path] = length;
     }
 
-    private bool IsVideoFile(object? value) => value switch
+    private readonly List<string> _videos = [];
+
+    /// <summary>The full path of the video file <paramref name="value"/> names (a FileInfo or a path), else null.</summary>
+    private string? VideoPath(object? value)
     {
-        FileInfo f => f.Exists && VideoFile.IsVideo(f.FullName),
-        string s => System.IO.Path.GetFullPath(s, SessionState.Path.CurrentFileSystemLocation.ProviderPath) is var p && File.Exists(p) && VideoFile.IsVideo(p),
-        _ => false,
-    };
+        string? path = value switch
+        {
+            FileInfo f => f.FullName,
+            string s when s.Length > 0 && s.IndexOfAny(System.IO.Path.GetInvalidPathChars()) < 0 =>
+                System.IO.Path.GetFullPath(s, SessionState.Path.CurrentFileSystemLocation.ProviderPath),
+            _ => null,
+        };
+        return path is not null && File.Exists(path) && VideoFile.IsVideo(path) ? path : null;
+    }
+
+    /// <summary>Runs Get-FaceTrack on a video given as a file; its tracks join the input, its errors and warnings are passed on.</summary>
+    private void TrackVideo(string video)
+    {
+        WriteVerbose($"Tracking the faces of '{video}' (Get-FaceTrack).");
+        using var ps = System.Management.Automation.PowerShell.Create(System.Management.Automation.RunspaceMode.CurrentRunspace);
+        ps.AddCommand("FaceNet\\Get-FaceTrack").AddParameter("LiteralPath", video);
+        foreach (var result in ps.Invoke())
+        {
+            if (result?.BaseObject is not FaceTrack t) continue;
+            if (t.Embedding is { } e) _embeddings.Add(e);
+            else if (t.BestFace is not null) _bareTracks.Add(t);
+        }
+        foreach (var w in ps.Streams.Warning) WriteWarning(w.Message);
+        foreach (var e in ps.Streams.Error) WriteError(e);
+    }
 
     private ReportFace Face(FaceEmbedding e, string? note) => Face(e.Face ?? new Face { Path = e.Path }, note);
 
