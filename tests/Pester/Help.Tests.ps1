@@ -5,6 +5,7 @@
 #   ./photos/odd [name].jpg                                                           (a name with brackets)
 #   ./videos/meeting.mp4 (where ffmpeg is installed: 7 s, four people, a cut to three others, back to the four)
 #   ./models/my-embedder.onnx + my-embedder.json                                     (a user's own embedder)
+#   ./videos/interview.mp4  (where ffmpeg is installed: team.jpg 0-3 s, party.jpg 3-5 s, team.jpg 5-7 s, 1280x720)
 # Write new examples against these files (relative paths), or add what they need to 'Initialize-ExampleFolder' below.
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
@@ -137,6 +138,13 @@ Describe 'Example <Number> of <Name>: <Title>' -ForEach $exampleCases {
             Copy-Item -LiteralPath (Join-Path $ctx.ModuleDir "models/$($entry.file)") -Destination (Join-Path $root 'models/my-embedder.onnx')
             $entry.name = 'MyEmbedder'; $entry.file = 'my-embedder.onnx'
             $entry | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath (Join-Path $root 'models/my-embedder.json')
+            if (Get-Command ffmpeg -ErrorAction Ignore) {
+                New-Item -ItemType Directory (Join-Path $root 'videos') | Out-Null
+                $team = Join-Path $root 'photos/team.jpg'; $party = Join-Path $root 'photos/party.jpg'
+                $fit = 'scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1'
+                & ffmpeg -loglevel error -y -loop 1 -t 3 -i $team -loop 1 -t 2 -i $party -loop 1 -t 2 -i $team `
+                    -filter_complex "[0]$fit[a];[1]$fit[b];[2]$fit[c];[a][b][c]concat=n=3:v=1,format=yuv420p" -r 30 -c:v libx264 (Join-Path $root 'videos/interview.mp4')
+            }
         }
     }
     BeforeEach { Push-Location -LiteralPath $root }
@@ -155,6 +163,10 @@ Describe 'Example <Number> of <Name>: <Title>' -ForEach $exampleCases {
                 Set-ItResult -Skipped -Because 'it needs a PostgreSQL server: no test cluster (FACENET_TEST_PG) is running'
                 return
             }
+        }
+        if ($Code -match '\./videos/' -and -not (Get-Command ffmpeg -ErrorAction Ignore)) {
+            Set-ItResult -Skipped -Because 'it reads a video: ffmpeg is not installed (apt-get install ffmpeg)'
+            return
         }
         # Strip a 'PS C:\>' style prompt if an example carries one.
         $text = ($Code -split "`r?`n" | ForEach-Object { $_ -replace '^\s*PS(\s+[^>]*)?>\s?', '' }) -join "`n"

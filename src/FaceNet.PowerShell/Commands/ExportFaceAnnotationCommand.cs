@@ -2,6 +2,8 @@ using System.Management.Automation;
 using FaceNet.Engine.Annotation;
 using FaceNet.Engine.Geometry;
 using FaceNet.Engine.Imaging;
+using FaceNet.Engine.Pipeline;
+using FaceNet.Engine.Video;
 using FaceNet.PowerShell.Internal;
 using SkiaSharp;
 
@@ -9,7 +11,9 @@ namespace FaceNet.PowerShell.Commands;
 
 /// <summary>
 /// Draws faces, embeddings and comparisons onto their photos and writes the pictures: one picture per
-/// source image (faces and embeddings) or per pair of images (comparisons, side by side).
+/// source image (faces and embeddings) or per pair of images (comparisons, side by side). Faces from a video are
+/// drawn on their frame (one picture per video frame); a track on the frame of its best face; a photo or video file
+/// given itself is searched for faces (a video at -Time or -Frame).
 /// </summary>
 [Cmdlet(VerbsData.Export, "FaceAnnotation", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
@@ -21,7 +25,7 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
     /// <summary>The box colour of faces drawn without a comparison (deep sky blue).</summary>
     internal static readonly SKColor FaceColor = new(0, 191, 255);
 
-    /// <summary>Face, FaceEmbedding or FaceComparison objects.</summary>
+    /// <summary>Face, FaceEmbedding, FaceAttribute, FaceComparison or FaceTrack objects, or photo and video files.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     public PSObject[] InputObject { get; set; } = [];
@@ -45,6 +49,22 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
     [Parameter]
     public SwitchParameter Landmarks { get; set; }
 
+    /// <summary>
+    /// For videos: the frame to draw, by its time from the start. A video file given itself is searched for faces in
+    /// that frame; faces piped from a video are drawn only if they are of that frame.
+    /// </summary>
+    [Parameter]
+    public TimeSpan Time { get; set; }
+
+    /// <summary>For videos: the frame to draw, by its number (0-based); as -Time otherwise.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long Frame { get; set; }
+
+    // -Time and -Frame as given (null: not given).
+    private TimeSpan? _time;
+    private long? _frame;
+
     /// <summary>Overwrite existing files.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -63,6 +83,14 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
 
     protected override void BeginProcessing()
     {
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Time))) _time = Time;
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Frame))) _frame = Frame;
+        if (_time is not null && _frame is not null)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -Time or -Frame, not both: each names the one frame to draw."),
+                ErrorIds.InvalidFramePosition, ErrorCategory.InvalidArgument, null));
+        if (_time is { } t && t < TimeSpan.Zero)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Time), $"-Time {t} is before the start of the video."),
+                ErrorIds.InvalidFramePosition, ErrorCategory.InvalidArgument, t));
         if (ParameterSetName == PathSet)
         {
             _target = ResolveOutputPath(Path, nameof(Path));
@@ -116,9 +144,23 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
                 case FaceComparison comparison:
                     AddComparison(comparison);
                     break;
+                case FaceTrack { BestFace: { } best } track:
+                    AddFace(best, track.Embedding?.Label is { } name ? $"{name} (track {track.TrackId})" : $"track {track.TrackId}");
+                    break;
+                case FileInfo file:
+                    AddFile(file.FullName, item);
+                    break;
+                case string text when ExistingFile(text) is { } file:
+                    AddFile(file, item);
+                    break;
+                case string text:
+                    WriteError(new ErrorRecord(new ArgumentException(
+                            $"'{text}' is neither a face (Get-Face, Get-FaceEmbedding, Get-FaceAttribute, Compare-Face, Get-FaceTrack) nor an existing photo or video file."),
+                        ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidArgument, item));
+                    break;
                 default:
                     WriteError(new ErrorRecord(new ArgumentException(
-                            $"Export-FaceAnnotation draws Face, FaceEmbedding, FaceAttribute and FaceComparison objects (from Get-Face, Get-FaceEmbedding, Get-FaceAttribute, Compare-Face); it got {item?.BaseObject?.GetType().FullName ?? "null"}."),
+                            $"Export-FaceAnnotation draws Face, FaceEmbedding, FaceAttribute, FaceComparison and FaceTrack objects (from Get-Face, Get-FaceEmbedding, Get-FaceAttribute, Compare-Face, Get-FaceTrack) and photo or video files; it got {item?.BaseObject?.GetType().FullName ?? "null"}."),
                         ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidType, item));
                     break;
             }
@@ -134,10 +176,88 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
                 ErrorIds.UnsupportedInputObject, ErrorCategory.InvalidData, face));
             return;
         }
+        if (face.Time is { } time && (_time is not null || _frame is not null) && !IsChosenFrame(face))
+        {
+            _skippedOtherFrames++;
+            WriteVerbose($"Skipped the face {face}: it is not in the frame -{(_time is not null ? "Time" : "Frame")} chose.");
+            return;
+        }
         var path = System.IO.Path.GetFullPath(face.Path);
-        var group = GroupFor("F|" + path, () => new Group(path, null));
+        var at = face.Time;
+        var group = GroupFor("F|" + path + "|" + at?.Ticks, () => new Group(path, at, null, null));
         group.AddLeft(face, null, -1);
         if (label is not null) group.LabelLeft(face, label);
+    }
+
+    private int _skippedOtherFrames;
+
+    /// <summary>Whether a face from a video is of the frame -Time or -Frame names (by frame number when it has one, else within half a frame).</summary>
+    private bool IsChosenFrame(Face face)
+    {
+        if (_frame is { } n && face.Frame is { } fn) return fn == n;
+        var wanted = _time ?? TimeSpan.Zero;
+        if (_frame is { } frame)
+        {
+            try { wanted = TimeSpan.FromSeconds(frame / VideoProbe.Probe(face.Path).FrameRate); }
+            catch (ImageLoadException) { return false; }
+        }
+        return Math.Abs((face.Time!.Value - wanted).TotalMilliseconds) < 1;
+    }
+
+    /// <summary>The full path of the file a string names, or null when it names none (a string is a path only if the file exists).</summary>
+    private string? ExistingFile(string text)
+    {
+        try
+        {
+            var path = System.IO.Path.GetFullPath(GetUnresolvedProviderPathFromPSPath(text));
+            return File.Exists(path) ? path : null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or ItemNotFoundException or ProviderNotFoundException or System.Management.Automation.DriveNotFoundException or System.IO.DriveNotFoundException or PSInvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A photo or video file given itself: its faces are found now, in the photo or in the chosen frame of the video.</summary>
+    private void AddFile(string path, object? target)
+    {
+        path = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(path))
+        {
+            WriteError(new ErrorRecord(new FileNotFoundException(Directory.Exists(path)
+                    ? $"'{path}' is a folder; give photo or video files, or faces from Get-Face."
+                    : $"The file '{path}' does not exist.", path),
+                ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, target));
+            return;
+        }
+        FaceImage image;
+        TimeSpan? at = null;
+        long? frameNumber = null;
+        try
+        {
+            if (VideoFile.IsVideo(path))
+            {
+                var frame = _frame is { } n ? FrameGrabber.GrabFrame(path, n) : FrameGrabber.Grab(path, _time ?? TimeSpan.Zero);
+                (image, at, frameNumber) = (frame.Image, frame.Position.Time, frame.Position.Frame);
+            }
+            else image = FaceAnalyzer.Default.Load(path);
+        }
+        catch (ImageLoadException ex)
+        {
+            WriteError(ErrorIds.ForImage(ex));
+            return;
+        }
+        using (image)
+        {
+            var found = FaceAnalyzer.Default.Detect(image);
+            var group = GroupFor("F|" + path + "|" + at?.Ticks, () => new Group(path, at, null, null));
+            for (int i = 0; i < found.Count; i++)
+            {
+                var face = new Face(path, found[i], image.Width, image.Height) { Time = at, Frame = frameNumber };
+                group.AddLeft(face, null, -1);
+            }
+            WriteVerbose($"Found {found.Count} face(s) in {group.Description}.");
+        }
     }
 
     /// <summary>A compared pair: the reference face on the left picture, the other on the right.</summary>
@@ -153,7 +273,8 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         var similarity = comparison.Similarity;
         var left = System.IO.Path.GetFullPath(reference.Path);
         var right = System.IO.Path.GetFullPath(difference.Path);
-        var group = GroupFor("C|" + left + "|" + right, () => new Group(left, right));
+        var group = GroupFor("C|" + left + "|" + reference.Time?.Ticks + "|" + right + "|" + difference.Time?.Ticks,
+            () => new Group(left, reference.Time, right, difference.Time));
         group.AddLeft(reference, similarity, difference.Index);
         group.AddRight(difference, similarity, reference.Index);
     }
@@ -171,6 +292,14 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
+        if (_groups.Count == 0 && _skippedOtherFrames > 0)
+        {
+            var chosen = _time is { } t ? $"-Time {VideoTime.Format(t)}" : $"-Frame {_frame}";
+            WriteError(new ErrorRecord(new InvalidOperationException(
+                    $"None of the {_skippedOtherFrames} face(s) piped in is of the frame {chosen}. Get-Face reads some frames of a second (-FramesPerSecond); choose one of their Time or Frame values, or give the video file itself to find the faces in that frame."),
+                ErrorIds.FaceNotFound, ErrorCategory.ObjectNotFound, (object?)_time ?? _frame));
+            return;
+        }
         if (_groups.Count == 0) return;
         if (ParameterSetName == PathSet && _groups.Count > 1)
         {
@@ -197,7 +326,7 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
     private string UniqueName(Group group, HashSet<string> used)
     {
         var ext = AnnotationWriter.ExtensionFor(_format);
-        var stem = group.Name;
+        var stem = group.FileStem;
         var candidate = System.IO.Path.Combine(_target, stem + ".annotated" + ext);
         for (int n = 2; !used.Add(candidate); n++)
             candidate = System.IO.Path.Combine(_target, $"{stem}.{n}.annotated{ext}");
@@ -221,18 +350,18 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         if (!ShouldProcess(output, $"Write annotated picture of {group.Description}")) return;
 
         byte[] bytes;
-        using (var left = Load(group.LeftPath))
+        using (var left = Load(group.LeftPath, group.LeftTime))
         {
             if (left is null) return;
-            using var right = group.RightPath is null ? null : Load(group.RightPath);
+            using var right = group.RightPath is null ? null : Load(group.RightPath, group.RightTime);
             if (group.RightPath is not null && right is null) return;
             // Several compared faces: each label names its face and its best partner, so every score can be traced.
             bool indexed = group.Left.Count(e => e.Compared) > 1 || group.Right.Count(e => e.Compared) > 1;
             using var picture = right is null
                 ? AnnotationRenderer.Render(left, Marks(group.Left, left, indexed))
                 : AnnotationRenderer.RenderSideBySide(left, Marks(group.Left, left, indexed), right, Marks(group.Right, right, indexed),
-                    AnnotationLabels.ForPhoto(reference: true, System.IO.Path.GetFileName(group.LeftPath)),
-                    AnnotationLabels.ForPhoto(reference: false, System.IO.Path.GetFileName(group.RightPath!)));
+                    AnnotationLabels.ForPhoto(reference: true, Group.Display(group.LeftPath, group.LeftTime)),
+                    AnnotationLabels.ForPhoto(reference: false, Group.Display(group.RightPath!, group.RightTime)));
             bytes = AnnotationWriter.Encode(picture, _format);
         }
         try
@@ -254,11 +383,12 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         }
     }
 
-    private FaceImage? Load(string path)
+    /// <summary>The photo, or the frame at <paramref name="time"/> of a video (a face's Time).</summary>
+    private FaceImage? Load(string path, TimeSpan? time)
     {
         try
         {
-            return ImageLoader.Load(path);
+            return time is { } t ? FrameGrabber.Grab(path, t).Image : ImageLoader.Load(path);
         }
         catch (ImageLoadException ex)
         {
@@ -274,14 +404,14 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         {
             var f = e.Face;
             if (f.ImageWidth > 0 && f.ImageHeight > 0 && (f.ImageWidth != image.Width || f.ImageHeight != image.Height))
-                WriteWarning($"The face {f} was found in a {f.ImageWidth}x{f.ImageHeight} image, but '{f.Path}' is now {image.Width}x{image.Height}; its box may be misplaced.");
+                WriteWarning($"The face {f} was found in a {f.ImageWidth}x{f.ImageHeight} {(f.Time is null ? "image" : "frame")}, but '{f.Path}' is now {image.Width}x{image.Height}; its box may be misplaced.");
             bool compared = e.Compared;
             var color = compared ? SimilarityColor.For(e.Best) : FaceColor;
             var label = e.Label is not null && !compared ? e.Label
                 : !compared ? AnnotationLabels.ForFace(f.Index, f.Confidence)
                 : indexed && e.Partner >= 0 ? AnnotationLabels.ForSimilarity(e.Best, f.Index, e.Partner)
                 : AnnotationLabels.ForSimilarity(e.Best);
-            WriteVerbose($"'{System.IO.Path.GetFileName(f.Path)}' face #{f.Index}: {label}");
+            WriteVerbose($"'{Group.Display(f.Path, f.Time)}' face #{f.Index}: {label}");
             IReadOnlyList<PointF2>? points = null;
             if (Landmarks)
                 points = new[] { f.LeftEye, f.RightEye, f.Nose, f.MouthLeft, f.MouthRight }
@@ -303,25 +433,42 @@ public sealed class ExportFaceAnnotationCommand : PSCmdlet
         public string? Label { get; set; }
     }
 
-    /// <summary>One output picture: a photo (RightPath null) or a compared pair of photos.</summary>
-    private sealed class Group(string leftPath, string? rightPath)
+    /// <summary>One output picture: a photo or video frame (RightPath null) or a compared pair of them.</summary>
+    private sealed class Group(string leftPath, TimeSpan? leftTime, string? rightPath, TimeSpan? rightTime)
     {
         private readonly Dictionary<(int, float, float, float, float), Entry> _left = [];
         private readonly Dictionary<(int, float, float, float, float), Entry> _right = [];
 
         public string LeftPath { get; } = leftPath;
+        /// <summary>The frame's time when LeftPath is a video, else null.</summary>
+        public TimeSpan? LeftTime { get; } = leftTime;
         public string? RightPath { get; } = rightPath;
+        public TimeSpan? RightTime { get; } = rightTime;
         public IEnumerable<Entry> Left => _left.Values;
         public IEnumerable<Entry> Right => _right.Values;
         public IEnumerable<string> Sources => RightPath is null ? [LeftPath] : [LeftPath, RightPath];
 
         public string Name => RightPath is null
-            ? System.IO.Path.GetFileNameWithoutExtension(LeftPath)
-            : System.IO.Path.GetFileNameWithoutExtension(LeftPath) + "-vs-" + System.IO.Path.GetFileNameWithoutExtension(RightPath);
+            ? Display(LeftPath, LeftTime)
+            : Display(LeftPath, LeftTime) + "-vs-" + Display(RightPath, RightTime);
+
+        /// <summary>The -Destination name before .annotated: the source's name, and a frame's time (clip_0m01.200s).</summary>
+        public string FileStem => RightPath is null
+            ? Stem(LeftPath, LeftTime)
+            : Stem(LeftPath, LeftTime) + "-vs-" + Stem(RightPath, RightTime);
 
         public string Description => RightPath is null
-            ? $"'{LeftPath}' ({_left.Count} face(s))"
-            : $"'{LeftPath}' compared with '{RightPath}'";
+            ? $"'{LeftPath}'{At(LeftTime)} ({_left.Count} face(s))"
+            : $"'{LeftPath}'{At(LeftTime)} compared with '{RightPath}'{At(RightTime)}";
+
+        /// <summary>A source as people read it: photo.jpg, or clip.mp4@0:01.200 for a video frame.</summary>
+        public static string Display(string path, TimeSpan? time) =>
+            System.IO.Path.GetFileName(path) + (time is { } t ? "@" + VideoTime.Format(t) : "");
+
+        private static string Stem(string path, TimeSpan? time) =>
+            System.IO.Path.GetFileNameWithoutExtension(path) + (time is { } t ? "_" + VideoTime.ForFileName(t) : "");
+
+        private static string At(TimeSpan? time) => time is { } t ? $" at {VideoTime.Format(t)}" : "";
 
         /// <summary>Adds a face; <paramref name="similarity"/> is null for a face that was not compared.</summary>
         public void AddLeft(Face face, double? similarity, int partner) => Add(_left, face, similarity, partner);

@@ -153,7 +153,7 @@ public sealed class GetFaceTrackCommand : MediaCmdletBase
         // Segments break where the person is out of view for longer than two sampled frames (or a second).
         double sampled = EveryFrame ? info.FrameRate : Math.Min(FramesPerSecond, info.FrameRate);
         var gap = TimeSpan.FromSeconds(Math.Max(2.5 / sampled, 0.5));
-        return new FaceTrack
+        var track = new FaceTrack
         {
             TrackId = t.Id,
             Path = path,
@@ -164,6 +164,8 @@ public sealed class GetFaceTrackCommand : MediaCmdletBase
             BestFace = face,
             Embedding = t.Embedding is { } e ? new FaceEmbedding(face, _model, e) : null,
         };
+        if (track.Embedding is { } embedding) embedding.Track = track;
+        return track;
     }
 
     protected override void EndProcessing()

@@ -40,6 +40,8 @@ internal static class ErrorIds
     public const string FalseMatchRateUncalibrated = "FalseMatchRateUncalibrated";
     /// <summary>Both -Threshold and -FalseMatchRate were given.</summary>
     public const string ConflictingThresholds = "ConflictingThresholds";
+    /// <summary>-Time and -Frame both given, or a -Time before the start (Export-FaceAnnotation).</summary>
+    public const string InvalidFramePosition = "InvalidFramePosition";
     // Galleries, Find-Face, Group-Face
     /// <summary>Export-FaceGallery without -Append or -Force on an existing file.</summary>
     public const string GalleryExists = "GalleryExists";

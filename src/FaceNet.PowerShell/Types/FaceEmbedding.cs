@@ -15,6 +15,13 @@ public sealed class FaceEmbedding
         Vector = vector;
     }
 
+    /// <summary>
+    /// The track this is the embedding of (Get-FaceTrack), so that Find-Face and Group-Face results made from it lead
+    /// back to when the person is in view (Export-FaceReport's timelines). Not a public property: kept out of
+    /// formatting and serialization, it links live objects only.
+    /// </summary>
+    internal FaceTrack? Track { get; set; }
+
     /// <summary>The face the vector was computed from.</summary>
     public Face? Face { get; set; }
     public string Path => Face?.Path ?? "";
