@@ -15,7 +15,7 @@ public sealed record TrackerOptions
     public TimeSpan MaxGap { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Consecutive sampled frames whose thumbnails differ by more than this (mean grey level, 0-255) are a cut.</summary>
     public float CutDistance { get; init; } = DefaultCutDistance;
-    public const float DefaultCutDistance = 30f;
+    public const float DefaultCutDistance = 18f;
     /// <summary>An overlapping face whose embedding is this far below the match threshold starts a new track (a cut the thumbnails missed).</summary>
     public float SplitMargin { get; init; } = 0.15f;
     /// <summary>Tracks with fewer faces than this, after merging, are dropped as detector noise.</summary>
@@ -73,7 +73,9 @@ public sealed class FaceTrack
         if (face.Embedding is { } e)
         {
             Sum ??= new float[e.Length];
-            for (int i = 0; i < e.Length; i++) Sum[i] += e[i];
+            // Weighted by quality: a sharp frontal face says more about who it is than a blurred profile.
+            float w = MathF.Max(face.Quality, 0.02f);
+            for (int i = 0; i < e.Length; i++) Sum[i] += w * e[i];
             Embedded++;
             var unit = (float[])Sum.Clone();
             Vectors.VectorMath.NormalizeInPlace(unit);
@@ -85,8 +87,8 @@ public sealed class FaceTrack
 /// <summary>
 /// Links a video's faces into tracks, frame by frame in time order: a face continues the track whose last box it
 /// overlaps most (within MaxGap, not across a cut, and not when its embedding disagrees), else starts a track. At the
-/// end, tracks whose mean embeddings match and which never share a frame are merged, most similar first (average
-/// linkage), so a person who leaves and comes back, or is cut away from, keeps one track.
+/// end, tracks whose embeddings match and which never share a frame are merged, most similar first (average linkage
+/// over the pieces), so a person who leaves and comes back, or is cut away from, keeps one track.
 /// </summary>
 public sealed class FaceTracker(TrackerOptions options)
 {
@@ -139,27 +141,53 @@ public sealed class FaceTracker(TrackerOptions options)
     public IReadOnlyList<FaceTrack> Finish()
     {
         var tracks = _tracks.ToList();
+        int n = tracks.Count;
+        // Average linkage over the pieces' own embeddings (Lance-Williams update), not the cosine of merged means: a
+        // chain of look-alikes (brothers, a profile that resembles someone else) does not pull whole families together.
+        var link = new float[n, n];
+        var conflict = new bool[n, n];
+        var size = new int[n];
+        var alive = new bool[n];
+        for (int a = 0; a < n; a++)
+        {
+            size[a] = 1;
+            alive[a] = true;
+            for (int b = a + 1; b < n; b++)
+            {
+                bool clash = tracks[a].Frames.Overlaps(tracks[b].Frames);
+                conflict[a, b] = conflict[b, a] = clash;
+                float cos = tracks[a].Embedding is { } ea && tracks[b].Embedding is { } eb ? Vectors.VectorMath.Dot(ea, eb) : float.NegativeInfinity;
+                link[a, b] = link[b, a] = cos;
+            }
+        }
         while (true)
         {
             float best = options.MatchCosine;
-            (int A, int B)? pair = null;
-            for (int a = 0; a < tracks.Count; a++)
+            int pa = -1, pb = -1;
+            for (int a = 0; a < n; a++)
             {
-                if (tracks[a].Embedding is not { } ea) continue;
-                for (int b = a + 1; b < tracks.Count; b++)
+                if (!alive[a]) continue;
+                for (int b = a + 1; b < n; b++)
                 {
-                    if (tracks[b].Embedding is not { } eb) continue;
-                    float cos = Vectors.VectorMath.Dot(ea, eb);
-                    if (cos < best || tracks[a].Frames.Overlaps(tracks[b].Frames)) continue;
-                    best = cos;
-                    pair = (a, b);
+                    if (!alive[b] || conflict[a, b] || link[a, b] < best) continue;
+                    best = link[a, b];
+                    (pa, pb) = (a, b);
                 }
             }
-            if (pair is not { } p) break;
-            tracks[p.A] = Merge(tracks[p.A], tracks[p.B]);
-            tracks.RemoveAt(p.B);
+            if (pa < 0) break;
+            for (int k = 0; k < n; k++)
+            {
+                if (!alive[k] || k == pa || k == pb) continue;
+                float l = (size[pa] * link[pa, k] + size[pb] * link[pb, k]) / (size[pa] + size[pb]);
+                link[pa, k] = link[k, pa] = l;
+                conflict[pa, k] = conflict[k, pa] = conflict[pa, k] || conflict[pb, k];
+            }
+            size[pa] += size[pb];
+            alive[pb] = false;
+            tracks[pa] = Merge(tracks[pa], tracks[pb]);
         }
-        var kept = tracks.Where(t => t.Faces.Count >= options.MinFaces).OrderBy(t => t.Start).ThenBy(t => t.Id).ToList();
+        var kept = Enumerable.Range(0, n).Where(i => alive[i]).Select(i => tracks[i])
+            .Where(t => t.Faces.Count >= options.MinFaces).OrderBy(t => t.Start).ThenBy(t => t.Id).ToList();
         for (int i = 0; i < kept.Count; i++) kept[i].Id = i;
         return kept;
     }

@@ -60,6 +60,10 @@ public sealed class GetFaceTrackCommand : MediaCmdletBase
             (manifest, _model) = ModelResolver.Resolve(Model, null);
             var t = ThresholdPolicy.Resolve(manifest, _model, double.IsNaN(Threshold) ? null : Threshold, null);
             _matchCosine = (float)t.Cosine;
+            // Joining a video's tracks is identification among many people, not one comparison: by default the
+            // model's open-set identification threshold (what Find-Face uses), stricter than the 1:1 one.
+            if (double.IsNaN(Threshold) && Engine.Recognition.IdentificationThreshold.Read(manifest, _model) is double id && id > _matchCosine)
+                _matchCosine = (float)id;
         }
         catch (Exception ex) when (ex is ArgumentException or ThresholdPolicyException)
         {
@@ -162,6 +166,7 @@ public sealed class GetFaceTrackCommand : MediaCmdletBase
             FaceCount = t.Faces.Count,
             Segments = t.Segments(gap).Select(s => new FaceTrackSegment(s.Start, s.End)).ToArray(),
             BestFace = face,
+            Faces = t.Faces.Select(f => ReferenceEquals(f, best) ? face : new Face(path, f.Face, info.Width, info.Height) { Time = f.Position.Time, Frame = f.Position.Frame }).ToArray(),
             Embedding = t.Embedding is { } e ? new FaceEmbedding(face, _model, e) : null,
         };
         if (track.Embedding is { } embedding) embedding.Track = track;

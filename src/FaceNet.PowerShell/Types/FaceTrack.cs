@@ -31,6 +31,8 @@ public sealed class FaceTrack
     public FaceTrackSegment[] Segments { get; set; } = [];
     /// <summary>The sharpest, most frontal face of the track.</summary>
     public Face? BestFace { get; set; }
+    /// <summary>Every face of the track, in time order (one per sampled frame the person is seen in).</summary>
+    public Face[] Faces { get; set; } = [];
     /// <summary>The unit mean of the track's face embeddings; its Face is BestFace.</summary>
     public FaceEmbedding? Embedding { get; set; }
     public string Model => Embedding?.Model ?? "";
