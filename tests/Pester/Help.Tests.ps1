@@ -138,13 +138,7 @@ Describe 'Example <Number> of <Name>: <Title>' -ForEach $exampleCases {
             Copy-Item -LiteralPath (Join-Path $ctx.ModuleDir "models/$($entry.file)") -Destination (Join-Path $root 'models/my-embedder.onnx')
             $entry.name = 'MyEmbedder'; $entry.file = 'my-embedder.onnx'
             $entry | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath (Join-Path $root 'models/my-embedder.json')
-            if (Get-Command ffmpeg -ErrorAction Ignore) {
-                New-Item -ItemType Directory (Join-Path $root 'videos') -Force | Out-Null
-                $team = Join-Path $root 'photos/team.jpg'; $party = Join-Path $root 'photos/party.jpg'
-                $fit = 'scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1'
-                & ffmpeg -loglevel error -y -loop 1 -t 3 -i $team -loop 1 -t 2 -i $party -loop 1 -t 2 -i $team `
-                    -filter_complex "[0]$fit[a];[1]$fit[b];[2]$fit[c];[a][b][c]concat=n=3:v=1,format=yuv420p" -r 30 -c:v libx264 (Join-Path $root 'videos/interview.mp4')
-            }
+            if (Test-FFmpeg) { $null = New-TestClip (Join-Path $root 'videos/interview.mp4') -Kind Interview }
         }
     }
     BeforeEach { Push-Location -LiteralPath $root }
