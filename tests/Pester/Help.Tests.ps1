@@ -5,7 +5,6 @@
 #   ./photos/odd [name].jpg                                                           (a name with brackets)
 #   ./videos/meeting.mp4 (where ffmpeg is installed: 7 s, four people, a cut to three others, back to the four)
 #   ./models/my-embedder.onnx + my-embedder.json                                     (a user's own embedder)
-#   ./videos/interview.mp4  (where ffmpeg is installed: team.jpg 0-3 s, party.jpg 3-5 s, team.jpg 5-7 s, 1280x720)
 # Write new examples against these files (relative paths), or add what they need to 'Initialize-ExampleFolder' below.
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
@@ -138,7 +137,6 @@ Describe 'Example <Number> of <Name>: <Title>' -ForEach $exampleCases {
             Copy-Item -LiteralPath (Join-Path $ctx.ModuleDir "models/$($entry.file)") -Destination (Join-Path $root 'models/my-embedder.onnx')
             $entry.name = 'MyEmbedder'; $entry.file = 'my-embedder.onnx'
             $entry | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath (Join-Path $root 'models/my-embedder.json')
-            if (Test-FFmpeg) { $null = New-TestClip (Join-Path $root 'videos/interview.mp4') -Kind Interview }
         }
     }
     BeforeEach { Push-Location -LiteralPath $root }

@@ -146,28 +146,21 @@ function New-TestGalleryDatabase {
 # 640x360, 30 fps, 7 s: sample1 (four people) panning for 3 s, a cut to sample2 (three people) for 2 s, back to sample1.
 function Test-FFmpeg { [bool]((Get-Command ffmpeg -ErrorAction Ignore) -and (Get-Command ffprobe -ErrorAction Ignore)) }
 
-function New-TestClip([Parameter(Mandatory)] [string] $Path, [ValidateSet('Meeting', 'Interview')] [string] $Kind = 'Meeting') {
+function New-TestClip([Parameter(Mandatory)] [string] $Path) {
     # Encoded once per machine into a cache folder (as tests/FaceNet.TestSupport/TestClips.cs does) and copied: the help
     # tests build a fresh example folder for every example, and encoding there cost minutes.
     $cache = Join-Path ([IO.Path]::GetTempPath()) 'facenet-test-clips-v1'
-    $cached = Join-Path $cache "pester-$($Kind.ToLowerInvariant()).mp4"
+    $cached = Join-Path $cache 'pester-meeting.mp4'
     if (-not (Test-Path -LiteralPath $cached)) {
         New-Item -ItemType Directory $cache -Force | Out-Null
         $demo = (Get-FaceNetTestContext).DemoDir
-        $map = Get-PhotoNameMap
-        # Meeting: sample1 panning 0-3 s, sample2 3-5 s, sample1 5-7 s, 640x360. Interview: the example folder's team.jpg
-        # 0-3 s, party.jpg 3-5 s, team.jpg 5-7 s, 1280x720, still.
-        if ($Kind -eq 'Meeting') { $a = 'sample1.jpg'; $b = 'sample2.jpg'; $w = 640; $h = 360 }
-        else {
-            $a = ($map.GetEnumerator() | Where-Object Value -eq 'team.jpg').Key; $b = ($map.GetEnumerator() | Where-Object Value -eq 'party.jpg').Key; $w = 1280; $h = 720
-        }
-        $fit = "scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1"
-        $first = if ($Kind -eq 'Meeting') { "[0]$fit,scale=680:382,crop=640:360:x='20+15*sin(t)':y=11,setsar=1[a]" } else { "[0]$fit[a]" }
-        $graph = "$first;[1]$fit[b];[2]$fit[c];[a][b][c]concat=n=3:v=1,format=yuv420p"
+        $s1 = Join-Path $demo 'sample1.jpg'; $s2 = Join-Path $demo 'sample2.jpg'
+        $fit = 'scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2,setsar=1'
+        $graph = "[0]$fit,scale=680:382,crop=640:360:x='20+15*sin(t)':y=11,setsar=1[a];[1]$fit[b];[2]$fit[c];[a][b][c]concat=n=3:v=1,format=yuv420p"
         $tmp = "$cached.$PID.tmp.mp4"
-        & ffmpeg -nostdin -hide_banner -loglevel error -y -loop 1 -t 3 -i (Join-Path $demo $a) -loop 1 -t 2 -i (Join-Path $demo $b) -loop 1 -t 2 -i (Join-Path $demo $a) `
+        & ffmpeg -nostdin -hide_banner -loglevel error -y -loop 1 -t 3 -i $s1 -loop 1 -t 2 -i $s2 -loop 1 -t 2 -i $s1 `
             -filter_complex $graph -r 30 -c:v libx264 -g 30 -movflags +faststart $tmp
-        if ($LASTEXITCODE -ne 0) { throw "ffmpeg could not make the $Kind test clip" }
+        if ($LASTEXITCODE -ne 0) { throw "ffmpeg could not make the test clip $cached" }
         Move-Item -LiteralPath $tmp -Destination $cached -Force
     }
     Copy-Item -LiteralPath $cached -Destination $Path

@@ -1,8 +1,8 @@
 #Requires -Version 7.4
 # Pictures and reports of videos: Export-FaceAnnotation draws a video's frames (faces, tracks, a frame chosen with
 # -Time or -Frame) and Export-FaceReport cuts thumbnails from frames and shows when each person is in view.
-# The clip is made here with ffmpeg from two demo photos: sample1 for 0-3 s, sample2 for 3-5 s, sample1 again for
-# 5-7 s, 1280x720 at 30 frames a second, so every track's times are known.
+# The clip (New-TestClip) is made with ffmpeg from two demo photos: sample1 panning for 0-3 s, sample2 for 3-5 s,
+# sample1 again for 5-7 s, 640x360 at 30 frames a second, so every track's times are known.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
@@ -12,12 +12,7 @@ BeforeAll {
     function script:Get-FirstErrorId($ErrorList) { "$(@($ErrorList)[0].FullyQualifiedErrorId)".Split(',')[0] }
     $script:Dash = [char]0x2013
     if ($HaveFFmpeg) {
-        $script:Clip = Join-Path $TestDrive 'cut.mp4'
-        $d = $Ctx.DemoDir
-        $s = 'scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1'
-        & ffmpeg -loglevel error -y -loop 1 -t 3 -i (Join-Path $d 'sample1.jpg') -loop 1 -t 2 -i (Join-Path $d 'sample2.jpg') -loop 1 -t 2 -i (Join-Path $d 'sample1.jpg') `
-            -filter_complex "[0]$s[a];[1]$s[b];[2]$s[c];[a][b][c]concat=n=3:v=1,format=yuv420p" -r 30 -c:v libx264 $Clip
-        if ($LASTEXITCODE -ne 0) { throw "ffmpeg could not make the test clip (exit code $LASTEXITCODE)." }
+        $script:Clip = (New-TestClip (Join-Path $TestDrive 'cut.mp4')).FullName
         $script:Tracks = @(Get-FaceTrack $Clip)
     }
 }
@@ -28,14 +23,14 @@ Describe 'Export-FaceAnnotation of video frames' {
         New-Item -ItemType Directory $Out | Out-Null
     }
 
-    It 'draws each track on the frame of its best face: one 1280x720 picture per frame, named with its time' {
+    It 'draws each track on the frame of its best face: one 640x360 picture per frame, named with its time' {
         if (-not $HaveFFmpeg) { Set-ItResult -Skipped -Because $NoFFmpeg; return }
         $files = @($Tracks | Export-FaceAnnotation -Destination $Out -PassThru)
         $times = @($Tracks.BestFace.Time | Sort-Object -Unique)
         $files.Count | Should -Be $times.Count
         $expected = $times | ForEach-Object { 'cut_{0}m{1:00.000}s.annotated.png' -f [int][math]::Floor($_.TotalMinutes), ($_.TotalSeconds % 60) }
         ($files.Name | Sort-Object) -join ',' | Should -Be (($expected | Sort-Object) -join ',')
-        foreach ($f in $files) { $size = Get-ImageSize $f.FullName; "$($size.Width)x$($size.Height)" | Should -Be '1280x720' }
+        foreach ($f in $files) { $size = Get-ImageSize $f.FullName; "$($size.Width)x$($size.Height)" | Should -Be '640x360' }
     }
 
     It 'finds the faces of a video file in the frame -Time chooses, as Get-Face finds them there' {
@@ -46,7 +41,7 @@ Describe 'Export-FaceAnnotation of video frames' {
         $verbose = Export-FaceAnnotation -InputObject $Clip -Time $at -Destination $Out -PassThru -Verbose 4>&1
         $file = @($verbose | Where-Object { $_ -is [IO.FileInfo] })
         $file.Name | Should -Be 'cut_0m03.400s.annotated.png'
-        $size = Get-ImageSize $file[0].FullName; "$($size.Width)x$($size.Height)" | Should -Be '1280x720'
+        $size = Get-ImageSize $file[0].FullName; "$($size.Width)x$($size.Height)" | Should -Be '640x360'
         ($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Match "Found $($expected.Count) face\(s\)"
     }
 
@@ -55,7 +50,7 @@ Describe 'Export-FaceAnnotation of video frames' {
         (Get-Item $Clip | Export-FaceAnnotation -Frame 10 -Destination $Out -PassThru).Name | Should -Be 'cut_0m00.333s.annotated.png'
         $one = Join-Path $Out 'frame.jpg'
         Get-Item $Clip | Export-FaceAnnotation -Frame 100 -Path $one
-        $size = Get-ImageSize $one; "$($size.Width)x$($size.Height)" | Should -Be '1280x720'
+        $size = Get-ImageSize $one; "$($size.Width)x$($size.Height)" | Should -Be '640x360'
     }
 
     It 'draws only the piped faces of the frame -Time names, and says so when none is of it' {

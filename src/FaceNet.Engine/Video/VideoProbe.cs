@@ -8,7 +8,23 @@ namespace FaceNet.Engine.Video;
 /// <summary>Reads a video's stream facts with ffprobe.</summary>
 public static class VideoProbe
 {
+    // Faces of one video are often decoded one frame at a time (piped faces, a report's thumbnails, a track's best
+    // face): each would start ffprobe again. Keyed by the file's size and time, so a changed file is probed anew.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, long, DateTime), VideoInfo> s_cache = new();
+
     public static VideoInfo Probe(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists) return ProbeUncached(path);
+        var key = (file.FullName, file.Length, file.LastWriteTimeUtc);
+        if (s_cache.TryGetValue(key, out var known)) return known;
+        var info = ProbeUncached(path);
+        if (s_cache.Count > 256) s_cache.Clear();
+        s_cache[key] = info;
+        return info;
+    }
+
+    private static VideoInfo ProbeUncached(string path)
     {
         var psi = new ProcessStartInfo(FFmpegTools.FFprobe(path))
         {
