@@ -37,7 +37,7 @@ public static class TestClips
     /// <summary>The cut clip stored as a phone stores a portrait video: landscape pixels with a 90 degree display rotation.</summary>
     public static string Rotated => Make("rotated.mp4", ["-i", Cut, "-t", "1", "-c", "copy", "-metadata:s:v:0", "rotate=90"]);
 
-    /// <summary>The first 60% of the bytes of a 4 s clip (moov atom first), as a download cut short leaves it.</summary>
+    /// <summary>The first 60% of the bytes of a 2 s clip (moov atom first), as a download cut short leaves it.</summary>
     public static string Truncated
     {
         get
@@ -46,7 +46,7 @@ public static class TestClips
             {
                 var path = Path.Combine(Folder, "truncated.mp4");
                 if (File.Exists(path)) return path;
-                var whole = Make("whole.mp4", ["-loop", "1", "-t", "4", "-i", TestData.Sample(1), "-vf", $"{Fit},noise=alls=12:allf=t,format=yuv420p",
+                var whole = Make("whole.mp4", ["-loop", "1", "-t", "2", "-i", TestData.Sample(1), "-vf", $"{Fit},noise=alls=12:allf=t,format=yuv420p",
                     "-r", "30", "-c:v", "libx264", "-g", "30", "-movflags", "+faststart"]);
                 var bytes = File.ReadAllBytes(whole);
                 File.WriteAllBytes(path, bytes[..(bytes.Length * 6 / 10)]);
