@@ -515,14 +515,15 @@ exit 0
     }
 }
 
-Describe 'Concurrency: ForEach-Object -Parallel -ThrottleLimit 8 over 200 pictures' {
+Describe 'Concurrency: ForEach-Object -Parallel -ThrottleLimit 8 over 80 pictures' {
     BeforeAll {
         $many = Join-Path $TestDrive 'many'
         New-Item -ItemType Directory $many | Out-Null
         $source = @(Get-DemoPhoto | Get-Face)
         $cache = @{}
-        # 200 small pictures (160 px), one face each, every one different: face, margin and scale vary.
-        $manyFiles = for ($i = 0; $i -lt 200; $i++) {
+        # 80 small pictures (160 px), one face each, every one different: face, margin and scale vary. Ten per thread
+        # and more: 200 cost 20 s of the 5-minute test budget and found nothing 80 do not.
+        $manyFiles = for ($i = 0; $i -lt 80; $i++) {
             $f = $source[$i % $source.Count]
             if (-not $cache[$f.Path]) { $cache[$f.Path] = [SkiaSharp.SKBitmap]::Decode($f.Path) }
             $s = [math]::Max($f.Width, $f.Height) * (1.5 + ($i % 7) * 0.1)
@@ -538,7 +539,7 @@ Describe 'Concurrency: ForEach-Object -Parallel -ThrottleLimit 8 over 200 pictur
     }
 
     It 'gives the same boxes and vectors (to 1e-4) as a sequential run, sharing the cached sessions' {
-        $sequential.Count | Should -BeGreaterThan 150
+        $sequential.Count | Should -BeGreaterThan 60
         $module = $ctx.ModulePath
         $parallel = @($manyFiles | ForEach-Object -ThrottleLimit 8 -Parallel {
                 Import-Module $using:module
