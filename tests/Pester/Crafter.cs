@@ -1,4 +1,5 @@
-// Crafted image files for Robustness.Tests.ps1 (compiled there with Add-Type): headers that lie, truncations, splices.
+// Crafted image files for Robustness.Tests.ps1 and NewUser.Tests.ps1 (compiled with Add-Type by whichever runs first):
+// headers that lie, truncations, splices, and Netpbm files.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -161,6 +162,25 @@ namespace FaceNetRobustness
         }
 
         /// <summary>A PNG whose IHDR (with a valid CRC) claims width x height; the data is one tiny IDAT.</summary>
+        /// <summary>A binary Netpbm file of the bitmap: P5 (grey, 0.299/0.587/0.114 weights) or P6 (RGB), with a comment line in P5 as ORL's files have.</summary>
+        public static byte[] Netpbm(SKBitmap src, bool grey)
+        {
+            int w = src.Width, h = src.Height;
+            var header = System.Text.Encoding.ASCII.GetBytes(grey ? $"P5\n# ORL-style\n{w} {h}\n255\n" : $"P6 {w} {h} 255\n");
+            var body = new byte[w * h * (grey ? 1 : 3)];
+            var pixels = src.Pixels;
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                var c = pixels[i];
+                if (grey) body[i] = (byte)Math.Round(0.299 * c.Red + 0.587 * c.Green + 0.114 * c.Blue);
+                else { body[3 * i] = c.Red; body[3 * i + 1] = c.Green; body[3 * i + 2] = c.Blue; }
+            }
+            var all = new byte[header.Length + body.Length];
+            header.CopyTo(all, 0);
+            body.CopyTo(all, header.Length);
+            return all;
+        }
+
         public static byte[] PngHeader(int w, int h)
         {
             var ms = new MemoryStream(); ms.Write(PngSig);

@@ -11,11 +11,7 @@ BeforeAll {
     $ctx = Import-FaceNetUnderTest
     $isRoot = (-not $IsWindows) -and ((& id -u) -eq '0')
 
-    if (-not ('FaceNetRobustness.Crafter' -as [type])) {
-        $source = Get-Content -LiteralPath (Join-Path $PSScriptRoot 'Crafter.cs') -Raw
-        $refs = @([SkiaSharp.SKBitmap].Assembly.Location, 'System.IO.Compression', 'System.Runtime', 'System.Collections', 'System.Memory')
-        Add-Type -TypeDefinition $source -ReferencedAssemblies $refs -IgnoreWarnings -CompilerOptions '-nowarn:CS1701'
-    }
+    Import-Crafter
 
     function Save-Encoded($Bitmap, [string] $Path, [string] $Format, [int] $Quality = 92) {
         Save-SkBitmap $Bitmap $Path ([SkiaSharp.SKEncodedImageFormat]::$Format) $Quality

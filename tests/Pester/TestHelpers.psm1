@@ -167,4 +167,12 @@ function New-TestClip([Parameter(Mandatory)] [string] $Path) {
     Get-Item -LiteralPath $Path
 }
 
+# Crafter.cs (crafted image files) compiled once per process, by whichever test file needs it first.
+function Import-Crafter {
+    if ('FaceNetRobustness.Crafter' -as [type]) { return }
+    $source = Get-Content -LiteralPath (Join-Path $PSScriptRoot 'Crafter.cs') -Raw
+    $refs = @([SkiaSharp.SKBitmap].Assembly.Location, 'System.IO.Compression', 'System.Runtime', 'System.Collections', 'System.Memory')
+    Add-Type -TypeDefinition $source -ReferencedAssemblies $refs -IgnoreWarnings -CompilerOptions '-nowarn:CS1701'
+}
+
 Export-ModuleMember -Function *
