@@ -21,19 +21,13 @@ public sealed class GetFaceCommand : MediaCmdletBase
     [ValidateSet("UltraFace", "YuNet", "Mtcnn")]
     public string? Detector { get; set; }
 
-    /// <summary>Smallest face to report, in pixels (the longer side of its box).</summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int MinFaceSize { get; set; }
-
     private ProgressReporter? _progress;
 
     protected override void BeginProcessing() => _progress = new ProgressReporter(this, "Finding faces");
 
     protected override void ProcessRecord()
     {
-        var options = float.IsNaN(MinConfidence) ? DetectionOptions.Default : DetectionOptions.Default with { MinConfidence = MinConfidence };
-        if (MinFaceSize > 0) options = options with { MinFaceSize = MinFaceSize };
+        var options = DetectionOptionsFor(MinConfidence);
         var analyzer = Detector is null ? AnalyzerFor(ModelResolver.Shipped) : new FaceNet.Engine.Pipeline.FaceAnalyzer(ModelResolver.Shipped, Detector);
         var files = SelectedPaths().ToList();
         if (files.Count > 1) _progress!.Total += files.Count;

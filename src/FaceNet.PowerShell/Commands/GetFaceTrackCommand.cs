@@ -24,11 +24,6 @@ public sealed class GetFaceTrackCommand : MediaCmdletBase
     [ValidateNotNullOrEmpty]
     public string? Model { get; set; }
 
-    /// <summary>Smallest face to follow, in pixels. Default: a 27th of the frame's shorter side, 20 to 40 px.</summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int MinFaceSize { get; set; }
-
     /// <summary>Tracks with fewer faces than this are dropped (a face seen in one frame only is most often a false detection). Default 2.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -77,7 +72,7 @@ public sealed class GetFaceTrackCommand : MediaCmdletBase
 
     protected override void ProcessRecord()
     {
-        var options = MinFaceSize > 0 ? DetectionOptions.Default with { MinFaceSize = MinFaceSize } : DetectionOptions.Default;
+        var options = DetectionOptionsFor(float.NaN);
         var files = SelectedPaths().ToList();
         if (files.Count > 1) _progress!.Total += files.Count;
         try
@@ -106,7 +101,7 @@ public sealed class GetFaceTrackCommand : MediaCmdletBase
         var result = ImageResult.Analyze(_analyzer, image, image.SourcePath ?? "", options, embed ? _model : null, position: at);
         if (result.Error is not null) return result;
         var qualities = result.Faces.Select(f => FaceQuality.Score(image, f.Box, f.Landmarks)).ToArray();
-        return result with { Signature = FrameSignature.Of(image), Qualities = qualities };
+        return result with { Qualities = qualities };
     }
 
     private void Emit(ImageResult result, object? state)
@@ -155,8 +150,7 @@ public sealed class GetFaceTrackCommand : MediaCmdletBase
         var best = t.Best;
         var face = new Face(path, best.Face, info.Width, info.Height) { Time = best.Position.Time, Frame = best.Position.Frame };
         // Segments break where the person is out of view for longer than two sampled frames (or a second).
-        double sampled = EveryFrame ? info.FrameRate : Math.Min(FramesPerSecond, info.FrameRate);
-        var gap = TimeSpan.FromSeconds(Math.Max(2.5 / sampled, 0.5));
+        var gap = TimeSpan.FromSeconds(Math.Max(2.5 / SampledRate(info), 0.5));
         var track = new FaceTrack
         {
             TrackId = t.Id,

@@ -28,12 +28,6 @@ public abstract class FaceSourceCmdletBase : MediaCmdletBase
     [ValidateSet("UltraFace", "YuNet", "Mtcnn")]
     public string? Detector { get; set; }
 
-    /// <summary>Smallest face to use, in pixels (the longer side of its box).</summary>
-    [Parameter(ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = LiteralPathSet)]
-    [ValidateRange(1, int.MaxValue)]
-    public int MinFaceSize { get; set; }
-
     /// <summary>This record's faces (the Face parameter set).</summary>
     protected abstract IEnumerable<Face> InputFaces { get; }
 
@@ -73,8 +67,7 @@ public abstract class FaceSourceCmdletBase : MediaCmdletBase
                 }
                 return;
             }
-            var options = float.IsNaN(MinConfidence) ? DetectionOptions.Default : DetectionOptions.Default with { MinConfidence = MinConfidence };
-            if (MinFaceSize > 0) options = options with { MinFaceSize = MinFaceSize };
+            var options = DetectionOptionsFor(MinConfidence);
             var files = SelectedPaths().ToList();
             if (files.Count > 1 && Progress is not null) Progress.Total += files.Count;
             foreach (var (file, error) in files)

@@ -13,6 +13,19 @@ namespace FaceNet.PowerShell.Internal;
 /// </summary>
 public abstract class MediaCmdletBase : PathCmdletBase
 {
+    /// <summary>Smallest face to use, in pixels (the longer side of its box). Default: the detector's floor in photos; in videos a 27th of the frame's shorter side, 20 to 40 px.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int MinFaceSize { get; set; }
+
+    /// <summary>Detection options from -MinFaceSize and, for the commands that have it, -MinConfidence (NaN: the detector's own).</summary>
+    protected DetectionOptions DetectionOptionsFor(float minConfidence)
+    {
+        var options = float.IsNaN(minConfidence) ? DetectionOptions.Default : DetectionOptions.Default with { MinConfidence = minConfidence };
+        return MinFaceSize > 0 ? options with { MinFaceSize = MinFaceSize } : options;
+    }
+
     /// <summary>For videos: frames read per second of video (the first frame of each slot). Default 5.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
@@ -43,6 +56,9 @@ public abstract class MediaCmdletBase : PathCmdletBase
         Start = Start < TimeSpan.Zero ? TimeSpan.Zero : Start,
         Duration = Duration > TimeSpan.Zero ? Duration : null,
     };
+
+    /// <summary>Frames read per second of this video: every frame, or -FramesPerSecond (never more than the video has).</summary>
+    protected double SampledRate(VideoInfo info) => EveryFrame ? info.FrameRate : Math.Min(FramesPerSecond, info.FrameRate);
 
     /// <summary>For commands that need embeddings of only some frames: how many frames a second to embed (null: every frame).</summary>
     protected virtual double? EmbeddingsPerSecond => null;
@@ -90,10 +106,10 @@ public abstract class MediaCmdletBase : PathCmdletBase
             // photo default) from 540p down, which keeps 1080p at 5 frames a second faster than it plays on 2 cores.
             var frameOptions = options.MinFaceSize is null ? options with { MinFaceSize = VideoDefaults.MinFaceSize(info) } : options;
             var progress = new VideoProgress(this, file, info, _videoProgressId++);
-            // Commands that embed only some frames (Get-FaceTrack) embed every k-th sampled frame, EmbeddingsPerSecond a second.
-            // and the first frame after a cut (the whole picture changes), where the people may all be new.
-            double sampled = EveryFrame ? info.FrameRate : Math.Min(FramesPerSecond, info.FrameRate);
-            int every = EmbeddingsPerSecond is double rate ? Math.Max(1, (int)Math.Round(sampled / rate)) : 1;
+            // Commands that embed only some frames (Get-FaceTrack) embed every k-th sampled frame, EmbeddingsPerSecond a
+            // second, and the first frame after a cut (the whole picture changes), where the people may all be new. The
+            // frame's thumbnail that tells the cut travels with its result, for the tracker.
+            int every = EmbeddingsPerSecond is double rate ? Math.Max(1, (int)Math.Round(SampledRate(info) / rate)) : 1;
             int ordinal = 0;
             FaceNet.Engine.Tracking.FrameSignature? previous = null;
             try
@@ -102,13 +118,21 @@ public abstract class MediaCmdletBase : PathCmdletBase
                 {
                     if (Stopping) { frame.Image.Dispose(); return; }
                     bool embed = ordinal++ % every == 0;
-                    if (every > 1)
+                    FaceNet.Engine.Tracking.FrameSignature? signature = null;
+                    if (EmbeddingsPerSecond is not null)
                     {
-                        var signature = FaceNet.Engine.Tracking.FrameSignature.Of(frame.Image);
+                        signature = FaceNet.Engine.Tracking.FrameSignature.Of(frame.Image);
                         embed |= previous is not null && previous.Distance(signature) > FaceNet.Engine.Tracking.TrackerOptions.DefaultCutDistance;
                         previous = signature;
                     }
-                    SubmitImage(_ => { using (frame.Image) return analyze(frame.Image, frameOptions, frame.Position, embed); }, state);
+                    SubmitImage(_ =>
+                    {
+                        using (frame.Image)
+                        {
+                            var result = analyze(frame.Image, frameOptions, frame.Position, embed);
+                            return signature is null ? result : result with { Signature = signature };
+                        }
+                    }, state);
                     DrainImages(final: false, emit);
                     progress.Update(frame.Position.Time);
                 }
