@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using FaceNet.Engine.Geometry;
 using FaceNet.Engine.Imaging;
@@ -71,8 +72,11 @@ public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
         return scales;
     }
 
+    public IReadOnlyList<DetectedBox> Detect(FaceImage image, DetectionOptions options) => Detect(image, options, null);
+
+    /// <summary>Detect, recording where the time went when <paramref name="timings"/> is given (the benchmark's stage table).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public IReadOnlyList<DetectedBox> Detect(FaceImage image, DetectionOptions options)
+    public IReadOnlyList<DetectedBox> Detect(FaceImage image, DetectionOptions options, YuNetTimings? timings)
     {
         float minScore = options.MinConfidence ?? _model.ScoreThreshold ?? 0.7f;
         var scales = Scales(image.Width, image.Height, options);
@@ -89,6 +93,7 @@ public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
                 // The first level comes from the decode; each further one is the area average of the one before.
                 SKBitmap level;
                 bool owned;
+                long started = Stopwatch.GetTimestamp();
                 if (k == 0)
                 {
                     var decoded = source = image.LevelFor(MathF.Min(1f, scales[0]));
@@ -101,10 +106,16 @@ public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
                     PixelSampler.ResizeArea(previous!, level, parallel: false);
                     owned = true;
                 }
+                timings?.Levels.Add((k, lw, lh, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
                 float sx = (float)lw / image.Width, sy = (float)lh / image.Height;
                 var doubtful = k == 0 ? new List<DetectedBox>() : null;
-                DetectLevel(level, sx, sy, minScore, candidates, doubtful);
-                if (doubtful is { Count: > 0 }) Recheck(source!, sx, sy, minScore, doubtful, candidates);
+                DetectLevel(level, k, sx, sy, minScore, candidates, doubtful, timings);
+                if (doubtful is { Count: > 0 })
+                {
+                    started = Stopwatch.GetTimestamp();
+                    int rechecked = Recheck(source!, sx, sy, minScore, doubtful, candidates);
+                    if (timings is not null) { timings.RecheckMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds; timings.Rechecks += rechecked; }
+                }
                 if (previous is not null && !ReferenceEquals(previous, level) && previousOwned) previous.Dispose();
                 previous = level;
                 previousOwned = owned;
@@ -166,34 +177,39 @@ public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
     }
 
     /// <summary>One level, whole or in tiles; boxes go to candidates in image coordinates.</summary>
-    private void DetectLevel(SKBitmap level, float sx, float sy, float minScore, List<DetectedBox> candidates, List<DetectedBox>? doubtful)
+    private void DetectLevel(SKBitmap level, int levelIndex, float sx, float sy, float minScore, List<DetectedBox> candidates, List<DetectedBox>? doubtful, YuNetTimings? timings)
     {
         var tiles = Tiles(level.Width, level.Height);
         if (tiles.Count == 1)
         {
-            RunTile(level, tiles[0], sx, sy, minScore, int.MaxValue, (int.MinValue, int.MinValue, int.MaxValue, int.MaxValue), candidates, doubtful);
+            RunTile(level, tiles[0], sx, sy, minScore, int.MaxValue, (int.MinValue, int.MinValue, int.MaxValue, int.MaxValue), candidates, doubtful, timings, levelIndex, 0);
             return;
         }
-        foreach (var tile in tiles)
+        for (int t = 0; t < tiles.Count; t++)
         {
+            var tile = tiles[t];
             var (x0, y0, width, height) = tile;
             // A face cut by an inner tile edge is whole in the neighbouring tile: boxes touching an inner edge are dropped.
             var keep = (x0 == 0 ? int.MinValue : x0 + 2, y0 == 0 ? int.MinValue : y0 + 2,
                 x0 + width >= level.Width ? int.MaxValue : x0 + width - 2, y0 + height >= level.Height ? int.MaxValue : y0 + height - 2);
-            RunTile(level, tile, sx, sy, minScore, TiledMaxFace, keep, candidates, doubtful);
+            RunTile(level, tile, sx, sy, minScore, TiledMaxFace, keep, candidates, doubtful, timings, levelIndex, t);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTile(SKBitmap level, (int Left, int Top, int Width, int Height) tile, float sx, float sy, float minScore, int maxFace,
-        (int Left, int Top, int Right, int Bottom) keep, List<DetectedBox> candidates, List<DetectedBox>? doubtful)
+        (int Left, int Top, int Right, int Bottom) keep, List<DetectedBox> candidates, List<DetectedBox>? doubtful,
+        YuNetTimings? timings, int levelIndex, int tileIndex)
     {
         var (x0, y0, pw, ph) = tile;
         var session = OnnxSessionCache.Get(_manifest, _model);
+        long t0 = Stopwatch.GetTimestamp();
         using var pooled = new PooledTensor(1, 3, ph, pw);
         var tensor = pooled.Tensor;
         PixelSampler.CopyToTensor(level, x0, y0, pw, ph, _input, tensor.Buffer.Span);
+        long t1 = Stopwatch.GetTimestamp();
         using var results = session.Run([NamedOnnxValue.CreateFromTensor(_input.Name, tensor)]);
+        long t2 = Stopwatch.GetTimestamp();
         // Level pixels to image pixels: the tile starts at (x0, y0).
         var toImage = SKMatrix.CreateScale(1 / sx, 1 / sy).PreConcat(SKMatrix.CreateTranslation(x0, y0));
         foreach (int stride in Strides)
@@ -210,7 +226,8 @@ public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
                 if (score >= minScore) candidates.Add(head.Face(idx, cols, score, toImage));
                 else if (MathF.Max(box.Width, box.Height) <= RecheckMaxFace) doubtful!.Add(new DetectedBox(box, score));
             }
-        }
+        }        timings?.Tiles.Add(new YuNetTimings.Tile(levelIndex, tileIndex, pw, ph, Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds, Stopwatch.GetElapsedTime(t2).TotalMilliseconds));
     }
 
     /// <summary>
@@ -221,14 +238,15 @@ public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
     /// 24 px (a 15x20 px face scored 0.44 at its own size and 0.85 enlarged 1.25x), and enlarging the whole first
     /// level cost 1.9x its time; the crops cost a few milliseconds.
     /// </summary>
-    private void Recheck(ImageLevel source, float sx, float sy, float minScore, List<DetectedBox> doubtful, List<DetectedBox> candidates)
+    /// <returns>The number of crops looked at again.</returns>
+    private int Recheck(ImageLevel source, float sx, float sy, float minScore, List<DetectedBox> doubtful, List<DetectedBox> candidates)
     {
         // One crop per small face: the best of overlapping doubtful boxes, none where a face was already found.
         var found = candidates.Where(c => MathF.Max(c.Box.Width, c.Box.Height) * sx <= 2 * RecheckMaxFace)
             .Select(c => new FaceBox(c.Box.X * sx, c.Box.Y * sy, c.Box.Width * sx, c.Box.Height * sy)).ToList();
         var boxes = NonMaxSuppression.Apply(doubtful, 0.3f, MaxRechecks)
             .Where(d => !found.Any(f => f.IntersectionOverUnion(d.Box) > 0.3f)).Select(d => d.Box).ToList();
-        if (boxes.Count == 0) return;
+        if (boxes.Count == 0) return 0;
         const int side = RecheckSide;
         var session = OnnxSessionCache.Get(_manifest, _model);
         int plane = 3 * side * side;
@@ -269,6 +287,7 @@ public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
         }
         foreach (var b in best)
             if (b is not null) candidates.Add(b);
+        return boxes.Count;
     }
 
     /// <summary>

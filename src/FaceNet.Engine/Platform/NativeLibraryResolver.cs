@@ -21,6 +21,9 @@ public static class NativeLibraryResolver
 
     private static string? s_root;
 
+    /// <summary>The module folder registered (null in a process that did not register one, such as the engine's tests).</summary>
+    public static string? Root => s_root;
+
     /// <summary>This process's runtime identifier as NuGet spells it (win-x64, osx-arm64, linux-x64, ...).</summary>
     public static string RuntimeId { get; } = OperatingSystemName + "-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
 

@@ -19,6 +19,7 @@ namespace FaceNet.Lab;
 ///           ONNX passes on pre-made input tensors in several worker x intra-op-thread arrangements.
 ///           [--paired-script FILE --pwsh PWSH.DLL [--paired-model NAME] [--paired-rounds 3]]: then rounds of the
 ///           best models-only arrangement and the end-to-end script in a new pwsh, back to back (pipeline efficiency).
+///   manyface --list FILE [--model NAME] [--json OUT]: where the time goes on photos with many faces (ManyFaceStages.cs)
 ///   passes  --list FILE [--faces 20] [--camera 12MP.jpg] [--reps 30] [--json OUT]
 ///           The machine (CPU model, SIMD features, ONNX Runtime version) and each model's per-pass time: real inputs
 ///           (cut from the first faces of the list, a band of the 12 MP photo) and random ones, denormals flushed or kept,
@@ -40,6 +41,9 @@ public static class BenchmarkCommand
             {
                 "stages" => Stages.Run(opts),
                 "passes" => Passes.Run(opts),
+                "manyface" => ManyFaceStages.Run(opts),
+                "batches" => BatchSizes.Run(opts),
+                "jpeg" => JpegDecoders.Run(opts),
                 "upscale" => Upscale(opts, rest),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
             };
