@@ -113,7 +113,7 @@ public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
                 if (doubtful is { Count: > 0 })
                 {
                     started = Stopwatch.GetTimestamp();
-                    int rechecked = Recheck(source!, sx, sy, minScore, doubtful, candidates);
+                    int rechecked = Recheck(source!, sx, sy, minScore, doubtful, candidates, timings);
                     if (timings is not null) { timings.RecheckMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds; timings.Rechecks += rechecked; }
                 }
                 if (previous is not null && !ReferenceEquals(previous, level) && previousOwned) previous.Dispose();
@@ -207,6 +207,7 @@ public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
         using var pooled = new PooledTensor(1, 3, ph, pw);
         var tensor = pooled.Tensor;
         PixelSampler.CopyToTensor(level, x0, y0, pw, ph, _input, tensor.Buffer.Span);
+        timings?.Capture(tensor);
         long t1 = Stopwatch.GetTimestamp();
         using var results = session.Run([NamedOnnxValue.CreateFromTensor(_input.Name, tensor)]);
         long t2 = Stopwatch.GetTimestamp();
@@ -239,7 +240,7 @@ public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
     /// level cost 1.9x its time; the crops cost a few milliseconds.
     /// </summary>
     /// <returns>The number of crops looked at again.</returns>
-    private int Recheck(ImageLevel source, float sx, float sy, float minScore, List<DetectedBox> doubtful, List<DetectedBox> candidates)
+    private int Recheck(ImageLevel source, float sx, float sy, float minScore, List<DetectedBox> doubtful, List<DetectedBox> candidates, YuNetTimings? timings)
     {
         // One crop per small face: the best of overlapping doubtful boxes, none where a face was already found.
         var found = candidates.Where(c => MathF.Max(c.Box.Width, c.Box.Height) * sx <= 2 * RecheckMaxFace)
@@ -263,6 +264,7 @@ public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
             var sourceToCrop = toCrop[i].PreConcat(SKMatrix.CreateScale(sx / source.ScaleX, sy / source.ScaleY));
             PixelSampler.SampleToTensor(source.Bitmap, sourceToCrop, _input with { Width = side, Height = side }, tensor.Buffer.Span.Slice(i * plane, plane));
         }
+        timings?.Capture(tensor);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor(_input.Name, tensor)]);
         var best = new DetectedBox?[boxes.Count];
         foreach (int stride in Strides)

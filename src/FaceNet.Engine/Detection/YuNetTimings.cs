@@ -12,4 +12,17 @@ public sealed class YuNetTimings
     public List<Tile> Tiles { get; } = [];
     public double RecheckMs { get; set; }
     public int Rechecks { get; set; }
+
+    /// <summary>Set before Detect: keep a copy of every input tensor YuNet ran (tiles, then the recheck batch), so a benchmark can replay the same passes.</summary>
+    public bool CaptureInputs { get; init; }
+
+    public List<Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>> Inputs { get; } = [];
+
+    internal void Capture(Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> tensor)
+    {
+        if (!CaptureInputs) return;
+        var copy = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(tensor.Dimensions.ToArray());
+        tensor.Buffer.Span.CopyTo(copy.Buffer.Span);
+        Inputs.Add(copy);
+    }
 }

@@ -14,7 +14,7 @@ namespace FaceNet.Lab;
 
 /// <summary>
 /// Engine-level measurements for build.ps1 -Task Benchmark (Invoke-Benchmark.ps1 runs the end-to-end part):
-///   stages  --list FILE --workload NAME --json OUT [--models A,B] [--arrangements 1x1,1x2,2x1] [--repeat N]
+///   stages  --list FILE --workload NAME --json OUT [--models A,B] [--arrangements 1x1,1x2,2x1] [--repeat N] [--replay-yunet true]
 ///           Single-threaded per-stage timings (decode, detect, landmarks, align, embed pass), then the same
 ///           ONNX passes on pre-made input tensors in several worker x intra-op-thread arrangements.
 ///           [--paired-script FILE --pwsh PWSH.DLL [--paired-model NAME] [--paired-rounds 3]]: then rounds of the
@@ -87,6 +87,8 @@ public static class BenchmarkCommand
 internal sealed class ImageTensors
 {
     public DenseTensor<float> Detector = null!;
+    /// <summary>YuNet's own inputs for this photo (each tile of each level, then the recheck batch) when the pipeline ran YuNet.</summary>
+    public List<DenseTensor<float>> YuNetPasses = [];
     public List<DenseTensor<float>> Landmarks = [];
     /// <summary>Per embedder model name: one tensor per face and view (plain, then mirrored).</summary>
     public Dictionary<string, List<(DenseTensor<float> Plain, DenseTensor<float> Mirrored)>> Embedder = new(StringComparer.OrdinalIgnoreCase);
@@ -108,6 +110,8 @@ internal static class Stages
         var arrangements = opts.GetValueOrDefault("arrangements", "1x1,1x2,2x1")
             .Split(',', StringSplitOptions.RemoveEmptyEntries).Select(a => a.Split('x').Select(int.Parse).ToArray()).ToArray();
         int repeat = int.Parse(opts.GetValueOrDefault("repeat", "1"), CultureInfo.InvariantCulture);
+        // Keep YuNet's inputs for the models-only replay: about 0.8 MB a 250x250 photo; a 12 MP photo's tiles would be 160 MB each.
+        bool replayYuNet = opts.ContainsKey("replay-yunet");
 
         // Every single ONNX embedder any variant needs, each with both views captured.
         var embedders = variants.SelectMany(v => Members(manifest, v).Select(m => m.Model)).Distinct(StringComparer.OrdinalIgnoreCase)
@@ -169,6 +173,15 @@ internal static class Stages
             // The default detector picks UltraFace or YuNet by image size; record which ran.
             var used = DetectorFactory.ReaderFor(analyzer.Detector).Name;
             detectorsUsed[used] = detectorsUsed.GetValueOrDefault(used) + 1;
+            // The models-only side replays the passes the pipeline ran: YuNet's own tiles and recheck crops, captured
+            // here by running its Detect once more (untimed). PaddedRetryDetector's padded second try on a photo where
+            // YuNet found nothing is not captured; the table prints how many photos had no face.
+            if (replayYuNet && DetectorFactory.ReaderFor(analyzer.Detector) is YuNetDetector yunetReader)
+            {
+                var capture = new YuNetTimings { CaptureInputs = true };
+                yunetReader.Detect(detImage, DetectionOptions.Default, capture);
+                cap.YuNetPasses = capture.Inputs;
+            }
             Add($"detect[{used}]", Ms(t1 - t0));
             double imageTotal = t.GetValueOrDefault("decode.detection")![^1] + Ms(t1 - t0);
 
@@ -284,8 +297,8 @@ internal static class Stages
             {
                 int workers = arr[0], threads = arr[1];
                 double ips = ModelsOnly(variant, workers, threads, out int passes);
-                if (detectorsUsed.Keys.Any(k => k != detDesc.Name) && arr == arrangements[0] && variant == variants[0])
-                    Console.WriteLine($"  note: the pipeline ran {string.Join("/", detectorsUsed.Keys)} here; models-only runs the {detDesc.Name} pass only, so it leaves out {string.Join("/", detectorsUsed.Keys.Where(k => k != detDesc.Name))}'s passes");
+                if (detectorsUsed.Keys.Any(k => k is not "UltraFace" and not "YuNet") && arr == arrangements[0] && variant == variants[0])
+                    Console.WriteLine($"  note: the pipeline ran {string.Join("/", detectorsUsed.Keys)} here; models-only replays UltraFace's and YuNet's passes only");
                 Console.WriteLine($"  models only {variant,-14} {workers} worker(s) x {threads} intra-op thread(s): {ips,7:0.0} images/s ({passes / (double)captured.Count:0.0} passes per image)");
                 modelsOnly.Add(new { model = variant, workers, threads, images_per_sec = ips, passes_per_image = passes / (double)captured.Count });
                 if (!best.TryGetValue(variant, out var b) || ips > b.ImagesPerSec) best[variant] = (ips, workers, threads);
@@ -337,6 +350,8 @@ internal static class Stages
                 using (DenormalFlush.Preserve()) return sessions[d.Name] = new InferenceSession(manifest.PathOf(d), options);
             }
             var det = Open(detDesc);
+            var yunetDesc = manifest.Get(YuNetDetector.DetectorName);
+            var yunet = captured.Any(c => c.YuNetPasses.Count > 0) ? Open(yunetDesc) : null;
             var lmk = Open(lmDesc);
             var emb = members.Select(m => (Session: Open(manifest.Get(m.Model)), Desc: manifest.Get(m.Model), m.Mirror)).ToArray();
             // Per image and dynamic-batch member: the face views in batches as OnnxFaceEmbedder makes them
@@ -364,7 +379,8 @@ internal static class Stages
             void RunImage(int index)
             {
                 var cap = captured[index];
-                Pass(det, detIn.Name, cap.Detector);
+                if (cap.YuNetPasses.Count > 0) foreach (var t in cap.YuNetPasses) Pass(yunet!, yunetDesc.Input!.Name, t);
+                else Pass(det, detIn.Name, cap.Detector);
                 for (int f = 0; f < cap.Landmarks.Count; f++) Pass(lmk, lmIn.Name, cap.Landmarks[f]);
                 for (int m = 0; m < emb.Length; m++)
                 {
@@ -380,7 +396,7 @@ internal static class Stages
             // Warm-up: first runs allocate arenas and plans.
             for (int i = 0; i < Math.Min(3, captured.Count); i++) RunImage(i);
             for (int i = 0; i < captured.Count; i++)
-                passes += 1 + captured[i].Landmarks.Count + emb.Select((e, m) => batches[i][m]?.Count ?? captured[i].Landmarks.Count * (e.Mirror ? 2 : 1)).Sum();
+                passes += Math.Max(1, captured[i].YuNetPasses.Count) + captured[i].Landmarks.Count + emb.Select((e, m) => batches[i][m]?.Count ?? captured[i].Landmarks.Count * (e.Mirror ? 2 : 1)).Sum();
             int total = captured.Count * repeat, next = -1;
             var sw = Stopwatch.StartNew();
             var threadsList = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
@@ -408,6 +424,7 @@ internal static class Stages
             decode_for_detection_max_ms = decodeForDetection.Max(),
             decode_for_detection_sizes = detectionDecodes,
             engine_single_thread_images_per_sec = engineSingle,
+            replayed_detector = captured.Any(c => c.YuNetPasses.Count > 0) ? "YuNet" : "UltraFace",
             models_only = modelsOnly,
             paired_efficiency = paired,
         };
