@@ -398,7 +398,8 @@ $null = $md.AppendLine()
 $stageNames = @('decode', 'detect.prep', 'detect.run', 'detect', 'landmarks', 'align.MobileFaceNet', 'embed.MobileFaceNet', 'align.Dlib', 'embed.Dlib', 'align.FaceReid', 'embed.FaceReid')
 $null = $md.AppendLine("| workload | $($stageNames -join ' | ') | decode for detection |")
 $null = $md.AppendLine("| --- |$(' ---: |' * ($stageNames.Count + 1))")
-foreach ($w in @($workloads.Keys | Where-Object { $_ -ne 'crowd12mp' })) {
+$photoWorkloads = @($workloads.Keys | Where-Object { $_ -ne 'crowd12mp' })   # those the 'stages' command timed
+foreach ($w in $photoWorkloads) {
     $null = $md.AppendLine("| $($workloads[$w].Label) | $(($stageNames | ForEach-Object { F (Stage $w $_) '0.0' }) -join ' | ') | $(F $stages[$w].decode_for_detection_median_ms '0.0') |")
 }
 $null = $md.AppendLine()
@@ -416,9 +417,9 @@ if ($stages['crowd12mp']) {
     $null = $md.AppendLine('```')
     $null = $md.AppendLine()
 }
-$null = $md.AppendLine("detect.prep/run = UltraFace's input (the sampler's resize to 320x240 and normalisation, one pass), ONNX run; align = the aligned face and its mirror sampled into the embedder's two input tensors; detect = the engine's default detector's whole Detect call ($(($workloads.Keys | ForEach-Object { "$_`: $(($stages[$_].detectors_used.PSObject.Properties | ForEach-Object { "$($_.Name) x$($_.Value)" }) -join ', ')" }) -join '; ')); decode = full decode; decode for detection = the module's decode at the resolution the default detector reads (JPEG DCT scaling), which the detect figure then reads. YuNet (photos over 400x300) runs on one thread; the models-only figures for those workloads time UltraFace's pass only.")
+$null = $md.AppendLine("detect.prep/run = UltraFace's input (the sampler's resize to 320x240 and normalisation, one pass), ONNX run; align = the aligned face and its mirror sampled into the embedder's two input tensors; detect = the engine's default detector's whole Detect call ($(($photoWorkloads | ForEach-Object { "$_`: $(($stages[$_].detectors_used.PSObject.Properties | ForEach-Object { "$($_.Name) x$($_.Value)" }) -join ', ')" }) -join '; ')); decode = full decode; decode for detection = the module's decode at the resolution the default detector reads (JPEG DCT scaling), which the detect figure then reads. YuNet runs on one thread; the models-only figures replay YuNet's own passes for (a) (captured tiles and recheck crops) and UltraFace's pass for (b), whose efficiency is not given.")
 $null = $md.AppendLine()
-$null = $md.AppendLine("Landmark crop, median ms, for comparison: PixelSampler.Warp (the engine's direct pixel sampler) / a Skia draw without mipmaps from a per-crop SKImage copy of the photo / the same from one SKImage made once per photo: $(($workloads.Keys | ForEach-Object { "$_ $(F (Stage $_ 'diag.crop-engine-warp') '0.0') / $(F (Stage $_ 'diag.crop-no-mipmap') '0.0') / $(F (Stage $_ 'diag.crop-shared-image-no-mipmap') '0.00')" }) -join '; ').")
+$null = $md.AppendLine("Landmark crop, median ms, for comparison: PixelSampler.Warp (the engine's direct pixel sampler) / a Skia draw without mipmaps from a per-crop SKImage copy of the photo / the same from one SKImage made once per photo: $(($photoWorkloads | ForEach-Object { "$_ $(F (Stage $_ 'diag.crop-engine-warp') '0.0') / $(F (Stage $_ 'diag.crop-no-mipmap') '0.0') / $(F (Stage $_ 'diag.crop-shared-image-no-mipmap') '0.00')" }) -join '; ').")
 $null = $md.AppendLine()
 $null = $md.AppendLine("Cold start (new ``dotnet pwsh``, Import-Module, first embedding, default model): median $(F $coldMedian '0.00') s of $ColdStartRuns ($(($cold | ForEach-Object { F $_ '0.00' }) -join ', ')); pwsh alone $(F $bareMedian '0.00') s.")
 if ($peer) {
