@@ -46,6 +46,7 @@ public sealed record ImageResult(
     public static ImageResult Analyze(FaceAnalyzer analyzer, FaceImage image, string path, Detection.DetectionOptions options, string? embedModel,
         Engine.Attributes.FaceAttributeKinds attributes = Engine.Attributes.FaceAttributeKinds.None, Video.FramePosition? position = null)
     {
+        Platform.NativeHeap.ImageDone();
         try
         {
             var faces = analyzer.Detect(image, options);
