@@ -28,7 +28,7 @@ public sealed class TestFaceMatchCommand : ReferenceComparisonCmdletBase
         {
             if (!CheckHasFaces(g) || refs.Count == 0) continue;
             var diffs = Select(g).ToList();
-            var pairs = FaceComparer.Compare(Comparable(refs), Comparable(diffs), Scale, ThresholdCosine, top: 1);
+            var pairs = FaceComparer.Compare(InSpace(refs), InSpace(diffs), Scale, ThresholdCosine, top: 1);
             var best = pairs[0];
             WriteVerbose(ToComparison(refs[best.Reference], diffs[best.Difference], best).ToString());
             WriteObject(pairs.Any(p => p.IsMatch));
