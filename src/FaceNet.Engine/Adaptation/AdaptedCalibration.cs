@@ -91,6 +91,19 @@ public static class AdaptedCalibration
         return new AdaptedThresholds { DefaultThreshold = defaultThreshold, IdentificationThreshold = identification, Similarity = similarity, FalseMatchRates = table };
     }
 
+    /// <summary>
+    /// Only the adapted default (what the held-out measurement needs): a selection, not a sort, of the reference pairs.
+    /// The same value <see cref="Compute"/> gives.
+    /// </summary>
+    public static double DefaultOnly(ReferenceImpostors reference, LinearProjection projection, ModelDescriptor plain)
+    {
+        long k = FalseMatchTable.CountAtOrAbove(reference.Plain.Different, plain.DefaultThreshold ?? 0.5f);
+        var after = PairScores.Of(projection.Apply(reference.Vectors), reference.People, sort: false);
+        if (k < MinPairs || k >= after.Different.Length)
+            throw new InvalidOperationException("The reference set has too few different-person pairs above the default threshold to calibrate the adapted one.");
+        return FalseMatchTable.ThresholdAt(PairScores.KthHighestPair(after.Different, k), 1);
+    }
+
     /// <summary>The adapted threshold that as many pairs reach as reach <paramref name="threshold"/> before; null when too few do.</summary>
     private static double? Map(float[] beforeDescending, float[] afterDescending, double threshold)
     {

@@ -38,15 +38,15 @@ public static class GalleryOptimizer
         var labels = labelled.Select(f => labelIds[f.Label]).ToArray();
         int dimension = vectors[0].Length;
         if (vectors.Any(v => v.Length != dimension)) throw new ArgumentException("The gallery mixes vector lengths.");
-        options = options with { OutputDimension = Math.Min(options.OutputDimension, dimension) };
+        // A small gallery fits in one batch, so each step sees all of it: 10 steps a face (at least 200) save time there.
+        options = options with { OutputDimension = Math.Min(options.OutputDimension, dimension), Steps = Math.Min(options.Steps, Math.Max(200, 10 * vectors.Length)) };
 
         var heldOut = Split(labels, options.Seed);
         var trainIdx = Enumerable.Range(0, vectors.Length).Where(i => !heldOut[i]).ToArray();
         progress?.Invoke($"Measuring: training on {trainIdx.Length} faces, holding out {vectors.Length - trainIdx.Length}");
         var trial = TripletTrainer.Train(trainIdx.Select(i => vectors[i]).ToList(), trainIdx.Select(i => labels[i]).ToList(), options, cancel);
-        var trialThresholds = AdaptedCalibration.Compute(reference, trial.Projection, plain, plainIdentification);
         var before = Measure(vectors, labels, heldOut, plain.DefaultThreshold ?? 0.5);
-        var after = Measure(trial.Projection.Apply(vectors), labels, heldOut, trialThresholds.DefaultThreshold);
+        var after = Measure(trial.Projection.Apply(vectors), labels, heldOut, AdaptedCalibration.DefaultOnly(reference, trial.Projection, plain));
 
         progress?.Invoke($"Training on all {vectors.Length} faces of {labelIds.Count} people");
         var final = TripletTrainer.Train(vectors, labels, options, cancel);

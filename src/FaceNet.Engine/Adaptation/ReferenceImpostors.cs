@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using FaceNet.Engine.Models;
 
@@ -90,10 +91,10 @@ public sealed class PairScores
     public float[] Different { get; }
     public float[] Same { get; }
 
-    public static PairScores Of(IReadOnlyList<float[]> vectors, IReadOnlyList<int> people)
+    /// <param name="sort">False leaves the scores in pair order (for <see cref="KthHighestPair"/>, which needs no sort).</param>
+    public static PairScores Of(IReadOnlyList<float[]> vectors, IReadOnlyList<int> people, bool sort = true)
     {
         int n = vectors.Count;
-        // Each row i holds its pairs (i, j > i): different-person ones at the row's offset, same-person ones at the end.
         var sameBefore = new long[n + 1];
         for (int i = 0; i < n; i++)
         {
@@ -104,18 +105,50 @@ public sealed class PairScores
         long total = (long)n * (n - 1) / 2, sameCount = sameBefore[n];
         var diff = new float[total - sameCount];
         var same = new float[sameCount];
-        Parallel.For(0, n, i =>
+        Parallel.For(0, n, i => Row(i, vectors, people, sameBefore, diff, same));
+        return sort ? new PairScores(Descending(diff), Descending(same)) : new PairScores(diff, same);
+    }
+
+    /// <summary>
+    /// The k-th and (k+1)-th highest of <paramref name="scores"/> (1-based k), highest first, by quickselect: the
+    /// same two values a full sort would give, in linear time. Reorders the array.
+    /// </summary>
+    public static float[] KthHighestPair(float[] scores, long k)
+    {
+        if (k < 1 || k >= scores.Length) throw new ArgumentOutOfRangeException(nameof(k));
+        long lo = 0, hi = scores.Length - 1, target = k - 1;
+        while (lo < hi)
         {
-            long rowStart = (long)i * n - (long)i * (i + 1) / 2;   // pairs of the rows before i
-            long d = rowStart - sameBefore[i], s = sameBefore[i];
-            var vi = vectors[i];
-            for (int j = i + 1; j < n; j++)
+            float pivot = scores[(lo + hi) >>> 1];
+            long i = lo, j = hi;
+            while (i <= j)
             {
-                float c = TensorPrimitives.Dot(vi, vectors[j]);
-                if (people[i] == people[j]) same[s++] = c; else diff[d++] = c;
+                while (scores[i] > pivot) i++;
+                while (scores[j] < pivot) j--;
+                if (i <= j) { (scores[i], scores[j]) = (scores[j], scores[i]); i++; j--; }
             }
-        });
-        return new PairScores(Descending(diff), Descending(same));
+            if (target <= j) hi = j;
+            else if (target >= i) lo = i;
+            else break;
+        }
+        float next = float.MinValue;
+        for (long x = k; x < scores.Length; x++) if (scores[x] > next) next = scores[x];
+        return [scores[target], next];
+    }
+
+    /// <summary>Row i's pairs (i, j &gt; i): different-person ones at the row's offset, same-person ones among the same pairs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // short calls: not left at the tiered JIT's first tier
+    private static void Row(int i, IReadOnlyList<float[]> vectors, IReadOnlyList<int> people, long[] sameBefore, float[] diff, float[] same)
+    {
+        int n = vectors.Count;
+        long rowStart = (long)i * n - (long)i * (i + 1) / 2;   // pairs of the rows before i
+        long d = rowStart - sameBefore[i], s = sameBefore[i];
+        var vi = vectors[i];
+        for (int j = i + 1; j < n; j++)
+        {
+            float c = TensorPrimitives.Dot(vi, vectors[j]);
+            if (people[i] == people[j]) same[s++] = c; else diff[d++] = c;
+        }
     }
 
     private static float[] Descending(float[] all)

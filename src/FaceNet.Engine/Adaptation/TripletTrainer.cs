@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace FaceNet.Engine.Adaptation;
 
@@ -13,6 +14,7 @@ public static class TripletTrainer
     /// <summary>The trained projection and the mean batch loss of the first and last tenth of the steps.</summary>
     public sealed record Result(LinearProjection Projection, double FirstLoss, double LastLoss);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Result Train(IReadOnlyList<float[]> vectors, IReadOnlyList<int> labels, TripletOptions options, CancellationToken cancel = default)
     {
         if (vectors.Count != labels.Count) throw new ArgumentException("One label per vector.");
@@ -77,6 +79,7 @@ public static class TripletTrainer
     }
 
     /// <summary>One batch: the loss, and its gradient (plus the weight decay's) in <paramref name="grad"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Step(float[] w, float[] w0, float[] grad, IReadOnlyList<float[]> vectors, IReadOnlyList<int> labels,
         int[] batch, int din, int dout, double margin, double decay)
     {
@@ -84,15 +87,7 @@ public static class TripletTrainer
         var z = new float[n][];
         var norms = new float[n];
         // Each face, and below each row of the gradient, is computed on its own: parallel, and the same on every run.
-        Parallel.For(0, n, i =>
-        {
-            var u = new float[dout];
-            var x = vectors[batch[i]];
-            for (int r = 0; r < dout; r++) u[r] = TensorPrimitives.Dot(w.AsSpan(r * din, din), x);
-            norms[i] = Math.Max(TensorPrimitives.Norm(u), 1e-12f);
-            TensorPrimitives.Divide(u, norms[i], u);
-            z[i] = u;
-        });
+        Parallel.For(0, n, i => z[i] = Forward(w, vectors[batch[i]], din, dout, out norms[i]));
         var gz = new float[n][];
         for (int i = 0; i < n; i++) gz[i] = new float[dout];
         double loss = 0;
@@ -131,13 +126,27 @@ public static class TripletTrainer
             TensorPrimitives.Divide(g, norms[i], g);
             active.Add(i);
         }
-        Parallel.For(0, dout, r =>
-        {
-            var row = grad.AsSpan(r * din, din);
-            foreach (int i in active)
-                if (gz[i][r] != 0) TensorPrimitives.MultiplyAdd(vectors[batch[i]], gz[i][r], row, row);
-        });
+        Parallel.For(0, dout, r => GradientRow(grad.AsSpan(r * din, din), r, active, gz, vectors, batch));
         return loss + 0.5 * decay * SquaredDistance(w, w0);
+    }
+
+    // The hot loops are whole methods optimised at once: run at the tiered JIT's first tier, the first training in a
+    // process took 2.6 s instead of 0.4 s (each call is short, so it is not promoted until the loop is nearly done).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float[] Forward(float[] w, float[] x, int din, int dout, out float norm)
+    {
+        var u = new float[dout];
+        for (int r = 0; r < dout; r++) u[r] = TensorPrimitives.Dot(w.AsSpan(r * din, din), x);
+        norm = Math.Max(TensorPrimitives.Norm(u), 1e-12f);
+        TensorPrimitives.Divide(u, norm, u);
+        return u;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GradientRow(Span<float> row, int r, List<int> active, float[][] gz, IReadOnlyList<float[]> vectors, int[] batch)
+    {
+        foreach (int i in active)
+            if (gz[i][r] != 0) TensorPrimitives.MultiplyAdd(vectors[batch[i]], gz[i][r], row, row);
     }
 
     private static double SquaredDistance(float[] a, float[] b)

@@ -8,7 +8,7 @@ using FaceNet.Engine.Recognition;
 namespace FaceNet.Lab;
 
 /// <summary>
-/// Usage: dotnet run -c Release --project tools/FaceNet.Lab -- adapt reference|measure [--write] [--steps N] [--decay X] [--margin X] [--lr X] [--dimension N] [--min-photos 5]
+/// Usage: dotnet run -c Release --project tools/FaceNet.Lab -- adapt reference|measure|minimum [--write] [--steps N] [--decay X] [--margin X] [--lr X] [--dimension N] [--min-photos 5]
 /// reference  writes the shipped reference set: Clean embeddings (float16) of the LFW View 1 DevTrain people
 ///            (models/adaptation-reference-clean.f16; --write also prints the models.json entry's values)
 /// measure    Optimize-FaceGallery's engine on two galleries split by photo (inside the optimiser, 70/30 per person):
@@ -16,6 +16,8 @@ namespace FaceNet.Lab;
 ///            photos (at most 20 each; outsiders: the other DevTest people and Caltech). Never the DevTrain people, whose
 ///            embeddings are the reference set. Prints, before and after: false matches among the gallery's people at
 ///            the default, same-person acceptance, and for outsiders the pair false match rate and how many are named.
+/// minimum   small Caltech galleries (4-16 people, 3-5 photos each, 5 random draws): every other photo of their people
+///            probes the enrolled faces before and after; outsiders as in measure. How small a gallery may be.
 /// Embeddings come from the lab's vector cache (out/recognition-bench, as 'recognition embed' writes it).
 /// </summary>
 public static class AdaptCommand
@@ -50,7 +52,7 @@ public static class AdaptCommand
         Console.WriteLine($"LFW View 1: {lfw.Count} photos with a face; DevTrain {trainPeople.Count} people, DevTest {testPeople.Count}, in both {trainPeople.Intersect(testPeople).Count()}.");
         var reference = lfw.Where(p => trainPeople.Contains(p.Person) && !testPeople.Contains(p.Person)).ToList();
         if (cmd == "reference") return WriteReference(reference, root, manifest, model, write);
-        if (cmd != "measure") throw new ArgumentException($"adapt needs reference or measure, not '{cmd}'.");
+        if (cmd is not ("measure" or "minimum")) throw new ArgumentException($"adapt needs reference, measure or minimum, not '{cmd}'.");
 
         var refs = ReferenceImpostors.For(manifest, model) ?? throw new ArgumentException($"models.json has no adaptation reference set for {model}; run 'adapt reference' first.");
         var (caltechAll, _) = LfwEmbeddings.Load(caltechDir, model, cache, workers);
@@ -61,6 +63,7 @@ public static class AdaptCommand
         var lfwGallery = devTest.Where(p => lfwGalleryPeople.Contains(p.Person)).GroupBy(p => p.Person)
             .SelectMany(g => g.OrderBy(p => p.File, StringComparer.Ordinal).Take(20)).ToList();
         var lfwOutsiders = devTest.Where(p => !lfwGalleryPeople.Contains(p.Person)).Concat(caltechAll).ToList();
+        if (cmd == "minimum") { Minimum(caltech, devTest, manifest, model, refs, options); return 0; }
         Console.WriteLine($"Options: {options}");
         Console.WriteLine($"Reference set: {refs.Vectors.Length} faces of {refs.People.Distinct().Count()} people ({refs.Description.File}).");
         Measure("caltech", caltech, devTest, manifest, model, refs, options);
@@ -103,6 +106,47 @@ public static class AdaptCommand
         }
         Console.WriteLine($"   outsiders x enrolled pairs at the default: {fmBefore} of {pairs} ({Pct((double)fmBefore / pairs)}) -> {fmAfter} ({Pct((double)fmAfter / pairs)})");
         Console.WriteLine($"   outsiders named by Find-Face (identification threshold): {namedBefore} of {outsiders.Count} ({Pct((double)namedBefore / outsiders.Count)}) -> {namedAfter} ({Pct((double)namedAfter / outsiders.Count)})");
+    }
+
+    /// <summary>
+    /// Small galleries (the minimum Optimize-FaceGallery accepts and a little above): N Caltech people with M photos each,
+    /// drawn 5 times; every other photo of those people is a probe against the enrolled faces, before and after.
+    /// </summary>
+    private static void Minimum(List<PhotoEmbedding> caltech, List<PhotoEmbedding> outsiders, ModelManifest manifest, string model,
+        ReferenceImpostors refs, TripletOptions options)
+    {
+        var people = caltech.Select(p => p.Person).Distinct().Order(StringComparer.Ordinal).ToArray();
+        foreach (var (n, m) in new[] { (4, 3), (4, 5), (8, 3), (8, 5), (16, 3) })
+        {
+            long fmB = 0, fmA = 0, diff = 0, okB = 0, okA = 0, same = 0, oB = 0, oA = 0, oPairs = 0; int namedB = 0, namedA = 0;
+            for (int draw = 1; draw <= 5; draw++)
+            {
+                var rng = new Random(draw);
+                var chosen = people.OrderBy(_ => rng.Next()).Take(n).ToHashSet();
+                var enrolled = new List<PhotoEmbedding>(); var probes = new List<PhotoEmbedding>();
+                foreach (var g in caltech.Where(p => chosen.Contains(p.Person)).GroupBy(p => p.Person))
+                {
+                    var photos = g.OrderBy(_ => rng.Next()).ToList();
+                    enrolled.AddRange(photos.Take(m)); probes.AddRange(photos.Skip(m));
+                }
+                var a = GalleryOptimizer.Optimize(enrolled.Select(p => new LabelledVector(p.Person, p.Vector)).ToList(), manifest, model, refs, options);
+                var pr = a.Projection;
+                var ePlain = enrolled.Select(e => e.Vector).ToList(); var eAd = pr.Apply(ePlain);
+                var pPlain = probes.Select(e => e.Vector).ToList(); var pAd = pr.Apply(pPlain);
+                for (int i = 0; i < probes.Count; i++)
+                    for (int j = 0; j < enrolled.Count; j++)
+                    {
+                        bool b = TensorPrimitives.Dot(pPlain[i], ePlain[j]) >= a.PlainDefaultThreshold, f = TensorPrimitives.Dot(pAd[i], eAd[j]) >= a.DefaultThreshold;
+                        if (probes[i].Person == enrolled[j].Person) { same++; if (b) okB++; if (f) okA++; }
+                        else { diff++; if (b) fmB++; if (f) fmA++; }
+                    }
+                var (b1, pairs, nb) = Outsiders(outsiders.Select(o => o.Vector).ToList(), ePlain, a.PlainDefaultThreshold, a.PlainIdentificationThreshold ?? 2);
+                var (a1, _, na) = Outsiders(pr.Apply(outsiders.Select(o => o.Vector).ToList()), eAd, a.DefaultThreshold, a.IdentificationThreshold ?? 2);
+                oB += b1; oA += a1; oPairs += pairs; namedB += nb; namedA += na;
+            }
+            Console.WriteLine($"{n} people x {m} photos (5 draws): probes' false matches {fmB} -> {fmA} of {diff} ({Pct((double)fmB / diff)} -> {Pct((double)fmA / diff)}); " +
+                              $"acceptance {Pct((double)okB / same)} -> {Pct((double)okA / same)} of {same}; outsider pairs {oB} -> {oA} of {oPairs}; outsiders named {namedB} -> {namedA}");
+        }
     }
 
     private static (long FalseMatches, long Pairs, int Named) Outsiders(IReadOnlyList<float[]> probes, IReadOnlyList<float[]> gallery, double threshold, double identification)
