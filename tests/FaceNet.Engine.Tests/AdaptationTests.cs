@@ -72,8 +72,8 @@ public class AdaptationTests(CaltechFaces caltech) : IClassFixture<CaltechFaces>
         var labels = names.Select(n => Array.IndexOf(CaltechFaces.People, n)).ToList();
         Assert.Equal(15, vectors.Count);
         var a = TripletTrainer.Train(vectors, labels, Short);
-        var b = TripletTrainer.Train(vectors, labels, Short);
-        Assert.Equal(a.Projection.Matrix, b.Projection.Matrix);            // seeded: the same on every run
+        var brief = TripletOptions.Default with { Steps = 20 };
+        Assert.Equal(TripletTrainer.Train(vectors, labels, brief).Projection.Matrix, TripletTrainer.Train(vectors, labels, brief).Projection.Matrix);   // seeded: the same on every run
         Assert.Equal(384, a.Projection.OutputDimension);
         Assert.True(a.LastLoss < a.FirstLoss / 2, $"loss {a.FirstLoss:0.0000} -> {a.LastLoss:0.0000}");
         var projected = a.Projection.Apply(vectors);
