@@ -20,6 +20,7 @@
         'Export-FaceAnnotation'
         'Export-FaceGallery'
         'Import-FaceGallery'
+        'Optimize-FaceGallery'
         'Find-Face'
         'Group-Face'
         'Export-FaceReport'

@@ -122,7 +122,7 @@ function Invoke-Build {
     if (Test-Path $help) { Copy-Item $help $ModuleDir -Recurse }
     $models = Join-Path $ModuleDir 'models'
     New-Item -ItemType Directory $models -Force | Out-Null
-    Copy-Item (Join-Path $Root 'models/*') $models -Include '*.onnx', '*.json', '*.md'
+    Copy-Item (Join-Path $Root 'models/*') $models -Include '*.onnx', '*.json', '*.md', '*.f16'
     Get-ChildItem $ModuleDir -Filter '*.pdb' | Remove-Item
     Add-TurboJpeg
     # Read by nothing: PowerShell loads a module's assemblies without it.

@@ -5,6 +5,8 @@
 #   ./photos/odd [name].jpg                                                           (a name with brackets)
 #   ./videos/meeting.mp4 (where ffmpeg is installed: 7 s, four people, a cut to three others, back to the four)
 #   ./models/my-embedder.onnx + my-embedder.json                                     (a user's own embedder)
+#   ./staff/<person>/*.jpg, ./staff.faces (adapted by Optimize-FaceGallery), ./badge.jpg, ./camera.jpg (two photos of
+#   one of them), for examples that name staff: five Caltech people from ../shared (skipped without it)
 # Write new examples against these files (relative paths), or add what they need to 'Initialize-ExampleFolder' below.
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
@@ -148,6 +150,17 @@ Describe 'Example <Number> of <Name>: <Title>' -ForEach $exampleCases {
         if ($Code -match 'videos/' -and -not (Test-FFmpeg)) {
             Set-ItResult -Skipped -Because 'it reads a video, and ffmpeg is not installed (Debian: apt-get install ffmpeg)'
             return
+        }
+        if ($Code -match 'staff') {
+            $staff = Get-TestStaffFolder -Adapted
+            if (-not $staff) {
+                Set-ItResult -Skipped -Because 'it needs labelled photos of five people: the Caltech faces of ../shared/data are not beside the repository'
+                return
+            }
+            Copy-Item -LiteralPath (Join-Path $staff 'staff') -Destination $root -Recurse -Force
+            Copy-Item -LiteralPath (Join-Path $staff 'adapted.faces') -Destination (Join-Path $root 'staff.faces') -Force
+            Copy-Item -LiteralPath (Get-ChildItem -LiteralPath (Join-Path $staff 'staff/man_01') -File | Sort-Object Name)[0].FullName -Destination (Join-Path $root 'badge.jpg')
+            Copy-Item -LiteralPath (Join-Path $staff 'later/man_01.jpg') -Destination (Join-Path $root 'camera.jpg')
         }
         if ($Code -match 'FACENET_GALLERY') {
             $env:FACENET_GALLERY = New-TestGalleryDatabase

@@ -175,4 +175,35 @@ function Import-Crafter {
     Add-Type -TypeDefinition $source -ReferencedAssemblies $refs -IgnoreWarnings -CompilerOptions '-nowarn:CS1701'
 }
 
+
+# Five Caltech people (../shared/data/caltech-faces), three photos each under staff/<person>/ and one more each under
+# later/, embedded once per test process into a labelled gallery file staff.faces (and with -Adapted, adapted.faces):
+# Optimize-FaceGallery.Tests and the help examples copy them (embedding is most of their cost). Returns the folder, or
+# $null without ../shared.
+# Optimize-FaceGallery.Tests, which runs after Help.Tests, removes it.
+function Get-TestStaffFolder([switch] $Adapted) {
+    $caltech = Join-Path (Get-FaceNetTestContext).SharedDir 'data/caltech-faces'
+    if (-not (Test-Path $caltech)) { return $null }
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) "facenet-staff-$PID"
+    if (-not (Test-Path (Join-Path $folder 'staff.faces'))) {
+        Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction Ignore
+        foreach ($person in 'man_01', 'man_02', 'man_03', 'woman_01', 'woman_03') {
+            $files = @(Get-ChildItem -LiteralPath (Join-Path $caltech $person) -File | Sort-Object Name | Select-Object -First 4)
+            $dir = New-Item -ItemType Directory (Join-Path $folder "staff/$person") -Force
+            $files[0..2] | Copy-Item -Destination $dir.FullName
+            New-Item -ItemType Directory (Join-Path $folder 'later') -Force | Out-Null
+            Copy-Item -LiteralPath $files[3].FullName -Destination (Join-Path $folder "later/$person.jpg")
+        }
+        Get-ChildItem -LiteralPath (Join-Path $folder 'staff') -Recurse -File | Sort-Object FullName |
+            Export-FaceGallery -Path (Join-Path $folder 'staff.faces') -Label { $_.Directory.Name }
+    }
+    # -Adapted: also adapted.faces, the same gallery after Optimize-FaceGallery (once per process).
+    $adaptedFile = Join-Path $folder 'adapted.faces'
+    if ($Adapted -and -not (Test-Path $adaptedFile)) {
+        Copy-Item -LiteralPath (Join-Path $folder 'staff.faces') -Destination $adaptedFile
+        Optimize-FaceGallery -LiteralPath $adaptedFile | Out-Null
+    }
+    $folder
+}
+
 Export-ModuleMember -Function *

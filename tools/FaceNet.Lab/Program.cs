@@ -20,6 +20,8 @@ public static class Program
           attributes --labels a.csv[,b.csv] [options]
                                                expression, gender and age of each attribute model and the peer's
                                                on labelled sets (per-class recall, balanced accuracy, MAE)
+          adapt reference|measure [options]    Optimize-FaceGallery's training on Caltech and LFW galleries split by
+                                               photo, before/after figures; the shipped reference set (README)
           benchmark stages|passes|upscale [options] [files]
                                                the speed benchmark's parts (build.ps1 -Task Benchmark drives them)
 
@@ -53,6 +55,7 @@ public static class Program
                 "recognition" => RecognitionCommand.Run(rest),
                 "benchmark" => BenchmarkCommand.Run(rest),
                 "attributes" => AttributesCommand.Run(rest),
+                "adapt" => AdaptCommand.Run(rest),
                 var c => throw new ArgumentException($"Unknown command '{c}'.\n{Usage}"),
             };
         }

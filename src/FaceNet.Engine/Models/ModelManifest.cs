@@ -12,6 +12,8 @@ public sealed record ModelManifest
     /// <summary>The attribute models Get-FaceAttribute runs, each giving what its outputs say (AttributeOutput).</summary>
     public string[] DefaultAttributeModels { get; init; } = [];
     public List<ModelDescriptor> Models { get; init; } = [];
+    /// <summary>Reference sets of impostor embeddings that calibrate gallery adaptations (Optimize-FaceGallery), one per model.</summary>
+    public AdaptationReference[] AdaptationReferences { get; init; } = [];
 
     /// <summary>The folder the manifest was read from; model files are relative to it.</summary>
     [JsonIgnore]
@@ -60,6 +62,7 @@ public sealed record ModelManifest
             DefaultLandmarks = DefaultLandmarks,
             DefaultEmbedder = DefaultEmbedder,
             DefaultAttributeModels = DefaultAttributeModels,
+            AdaptationReferences = AdaptationReferences,
             Models = Models.Where(m => !names.Contains(m.Name)).Concat(extra).ToList(),
         };
         merged.Directory = Directory;

@@ -142,6 +142,9 @@ public sealed class GalleryEnrolment : IDisposable
     /// <summary>Faces written so far.</summary>
     public int FacesAdded { get; private set; }
 
+    /// <summary>Photos (and groups of loose embeddings) written so far.</summary>
+    public int PhotosWritten { get; private set; }
+
     /// <summary>Photos not written because another writer stored the same photo first (shared galleries).</summary>
     public int PhotosStoredElsewhere { get; private set; }
 
@@ -151,6 +154,7 @@ public sealed class GalleryEnrolment : IDisposable
         var written = _store!.Write(_pending);
         for (int i = 0; i < _pending.Count; i++)
         {
+            if (written[i]) PhotosWritten++;
             if (written[i]) FacesAdded += _pending[i].Faces.Count;
             else PhotosStoredElsewhere++;
         }
@@ -165,11 +169,13 @@ public sealed class GalleryEnrolment : IDisposable
         Flush();
         var counts = _store.Count();
         var model = _store.Model ?? Model ?? "";
+        // A replacement starts a new file without one; otherwise what was written marked it stale in the same transaction.
+        var stale = PhotosWritten > 0 && !_replacing ? _store.ReadAdaptation() : null;
         _store.Dispose();
         _store = null;
         if (_replacing) FileReplace.Move(_writePath!, _target);
         _completed = true;
-        return new GalleryEnrolmentSummary(_target, model, FacesAdded, counts.Faces, counts.People);
+        return new GalleryEnrolmentSummary(_target, model, FacesAdded, counts.Faces, counts.People, stale is { Stale: true } ? stale : null);
     }
 
     /// <summary>Closes the gallery; an unfinished file replacement's temporary file is deleted, so the old gallery stays.</summary>

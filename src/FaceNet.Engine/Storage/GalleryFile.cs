@@ -17,10 +17,14 @@ public sealed class GalleryFile : IGalleryStore
 
     private readonly SqliteConnection _db;
 
-    private GalleryFile(string path, SqliteConnection db, string model, int dimension)
+    private GalleryFile(string path, SqliteConnection db, string model, int dimension, bool adaptationFresh = false)
     {
-        Path = path; _db = db; Model = model; Dimension = dimension;
+        Path = path; _db = db; Model = model; Dimension = dimension; _adaptationFresh = adaptationFresh;
     }
+
+    // The meta keys of an adaptation: the record (JSON) and its stale mark, apart so marking it is one small update.
+    internal const string AdaptationKey = "adaptation", AdaptationStaleKey = "adaptationStale";
+    private bool _adaptationFresh;   // an adaptation that enrolling faces must mark stale
 
     public string Path { get; }
     public string Model { get; }
@@ -83,7 +87,8 @@ public sealed class GalleryFile : IGalleryStore
                 throw new GalleryFormatException(path, $"'{path}' is not a FaceNet gallery.");
             if (int.Parse(meta.GetValueOrDefault("schemaVersion", "0"), CultureInfo.InvariantCulture) > SchemaVersion)
                 throw new GalleryFormatException(path, $"The gallery '{path}' was written by a newer FaceNet (schema {meta["schemaVersion"]}, this module reads up to {SchemaVersion}); update the module.", newerSchema: true);
-            return new GalleryFile(path, db, model, int.Parse(dim, CultureInfo.InvariantCulture));
+            return new GalleryFile(path, db, model, int.Parse(dim, CultureInfo.InvariantCulture),
+                meta.ContainsKey(AdaptationKey) && meta.GetValueOrDefault(AdaptationStaleKey) == "false");
         }
         catch (SqliteException ex)
         {
@@ -191,6 +196,11 @@ public sealed class GalleryFile : IGalleryStore
                 cmd.ExecuteNonQuery();
             }
         }
+        if (_adaptationFresh && photos.Count > 0)
+        {
+            Exec(_db, "UPDATE meta SET value = 'true' WHERE key = $k", tx, ("$k", AdaptationStaleKey));
+            _adaptationFresh = false;
+        }
         tx.Commit();
         if (_sources is not null)
             foreach (var s in photos.Select(x => x.Photo).OfType<GallerySource>()) _sources[s.Path] = s;
@@ -201,9 +211,28 @@ public sealed class GalleryFile : IGalleryStore
     public void Clear()
     {
         using var tx = _db.BeginTransaction();
-        Exec(_db, "DELETE FROM faces; DELETE FROM sources;", tx);
+        Exec(_db, "DELETE FROM faces; DELETE FROM sources; DELETE FROM meta WHERE key IN ($a, $s);", tx, ("$a", AdaptationKey), ("$s", AdaptationStaleKey));
         tx.Commit();
         _sources = null;
+        _adaptationFresh = false;
+    }
+
+    public Adaptation.GalleryAdaptation? ReadAdaptation()
+    {
+        var json = Scalar($"SELECT value FROM meta WHERE key = '{AdaptationKey}'") as string;
+        if (json is null) return null;
+        bool stale = Scalar($"SELECT value FROM meta WHERE key = '{AdaptationStaleKey}'") as string != "false";
+        try { return Adaptation.GalleryAdaptation.FromJson(json, stale); }
+        catch (InvalidDataException ex) { throw new GalleryFormatException(Path, $"The gallery '{Path}': {ex.Message}", ex); }
+    }
+
+    public void WriteAdaptation(Adaptation.GalleryAdaptation adaptation)
+    {
+        using var tx = _db.BeginTransaction();
+        foreach (var (k, v) in new[] { (AdaptationKey, adaptation.ToJson()), (AdaptationStaleKey, "false") })
+            Exec(_db, "INSERT OR REPLACE INTO meta(key, value) VALUES ($k, $v)", tx, ("$k", k), ("$v", v));
+        tx.Commit();
+        _adaptationFresh = true;
     }
 
     public void Dispose() => _db.Dispose();

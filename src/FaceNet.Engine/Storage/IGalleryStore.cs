@@ -37,5 +37,12 @@ public interface IGalleryStore : IDisposable
 
     GalleryCounts Count();
 
+    /// <summary>The gallery's adaptation (Optimize-FaceGallery), with its stale mark; null when it has none.</summary>
+    /// <exception cref="GalleryFormatException">The stored adaptation is damaged or from a newer FaceNet.</exception>
+    Adaptation.GalleryAdaptation? ReadAdaptation();
+
+    /// <summary>Stores the adaptation in place of any earlier one, not stale. Writing faces afterwards marks it stale.</summary>
+    void WriteAdaptation(Adaptation.GalleryAdaptation adaptation);
+
     IReadOnlyList<GalleryEntry> ReadEntries();
 }

@@ -159,7 +159,7 @@ public sealed class FalseMatchTable
     }
 
     /// <summary>The midpoint between the k-th and (k+1)-th highest, as a float that counts exactly the k highest (fewer on ties).</summary>
-    private static float ThresholdAt(float[] descending, long k)
+    internal static float ThresholdAt(float[] descending, long k)
     {
         double threshold = ((double)descending[k - 1] + descending[k]) / 2;
         // Scores are compared as floats: make sure the k-th is at or above and the (k+1)-th below.
@@ -169,7 +169,7 @@ public sealed class FalseMatchTable
         return t;
     }
 
-    private static long CountAtOrAbove(float[] descending, float t)
+    internal static long CountAtOrAbove(float[] descending, float t)
     {
         int lo = 0, hi = descending.Length;           // first index with value < t
         while (lo < hi) { int mid = (lo + hi) >>> 1; if (descending[mid] >= t) lo = mid + 1; else hi = mid; }

@@ -24,7 +24,7 @@ public sealed class CompareFaceCommand : ReferenceComparisonCmdletBase
         var refs = References.Where(CheckHasFaces).SelectMany(g => g.Embeddings).ToList();
         var diffs = Differences.Where(CheckHasFaces).SelectMany(g => g.Embeddings).ToList();
         if (refs.Count == 0 || diffs.Count == 0) return;
-        var pairs = FaceComparer.Compare(Comparable(refs), Comparable(diffs), Scale, ThresholdCosine, Top);
+        var pairs = FaceComparer.Compare(InSpace(refs), InSpace(diffs), Scale, ThresholdCosine, Top);
         foreach (var c in pairs)
             WriteObject(ToComparison(refs[c.Reference], diffs[c.Difference], c));
     }

@@ -334,6 +334,9 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         GalleryEnrolmentSummary? summary = null;
         Write(() => summary = enrolment.Complete());
         if (summary is null) return;
+        if (summary.StaleAdaptation is { } a)
+            WriteWarning($"The gallery '{_target}' was adapted to its {a.People} people on {a.Created:yyyy-MM-dd} ({a.Faces} faces); the faces added since make that adaptation stale. " +
+                         "Find-Face, Compare-Face and Test-FaceMatch -Gallery still use it (with a warning) until you run Optimize-FaceGallery again.");
         if (enrolment.PhotosStoredElsewhere > 0)
             WriteVerbose($"{enrolment.PhotosStoredElsewhere} photos were stored by another writer while this one embedded them; they were not added twice.");
         WriteVerbose($"Gallery '{_target}': embedded {_embedded} photos, skipped {_skipped} unchanged, added {summary.FacesAdded} faces; {summary.Faces} faces of {summary.People} people.");

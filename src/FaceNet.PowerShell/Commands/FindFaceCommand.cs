@@ -32,6 +32,7 @@ public sealed class FindFaceCommand : VerificationCmdletBase
 
     private readonly List<FaceInputGroup> _probes = [];
     private IReadOnlyList<FaceEmbedding> _gallery = [];
+    private FaceGallery? _galleryObject;
     private GalleryIndex _index = null!;
 
     protected override void BeginProcessing()
@@ -45,11 +46,11 @@ public sealed class FindFaceCommand : VerificationCmdletBase
             catch (GalleryFormatException ex) { ThrowTerminatingError(ErrorIds.ForGallery(ex, file)); }
         }
         var asGallery = (Gallery as PSObject)?.BaseObject as FaceGallery ?? Gallery as FaceGallery;
-        if (asGallery?.CachedIndex is { } cached && ReferenceEquals(cached.Source, asGallery.Embeddings) && cached.Index.Count == asGallery.Embeddings.Length)
+        _galleryObject = asGallery;
+        if (asGallery is not null && asGallery.Embeddings.Length > 0 && asGallery.CachedIndex is { } cached && ReferenceEquals(cached.Source, asGallery.Embeddings))
         {
-            // The same gallery object again (its embeddings unchanged): its index and model were checked when it was built.
+            // The same gallery object again (its embeddings unchanged): its model was checked when its index was built.
             _gallery = asGallery.Embeddings;
-            _index = cached.Index;
             CheckProbeModel(_gallery[0].Model);
         }
         else
@@ -72,12 +73,21 @@ public sealed class FindFaceCommand : VerificationCmdletBase
                         ErrorIds.GalleryModelMismatch, ErrorCategory.InvalidData, e));
             CheckProbeModel(first.Model);
             _gallery = list;
-            _index = new GalleryIndex(list.Select(e => e.Vector).ToList(), list.Select(e => e.Label).ToList());
-            // Kept on the gallery object when its rows are exactly its embeddings, so the next call reuses it.
-            if (asGallery is not null && list.Count == asGallery.Embeddings.Length && list.Select((e, i) => ReferenceEquals(e, asGallery.Embeddings[i])).All(same => same))
-                asGallery.CachedIndex = (asGallery.Embeddings, _index);
         }
-        WriteVerbose($"Gallery: {_index.Count} faces of {_index.IdentityCount} people, model {Model}.");
+        // A gallery Optimize-FaceGallery adapted is searched in its space, at its thresholds (-NoAdaptation: plain).
+        if (asGallery is not null) UseAdaptation(asGallery.Adaptation, asGallery.Path);
+    }
+
+    /// <summary>The index of the gallery in the space compared in: kept on the gallery object when its rows are exactly its embeddings.</summary>
+    private GalleryIndex IndexFor(string space)
+    {
+        var g = _galleryObject;
+        if (g?.CachedIndex is { } cached && ReferenceEquals(cached.Source, g.Embeddings) && cached.Space == space && cached.Index.Count == g.Embeddings.Length)
+            return cached.Index;
+        var index = new GalleryIndex(InSpace(_gallery).Select(c => c.Vector).ToList(), _gallery.Select(e => e.Label).ToList());
+        if (g is not null && _gallery.Count == g.Embeddings.Length && _gallery.Select((e, i) => ReferenceEquals(e, g.Embeddings[i])).All(same => same))
+            g.CachedIndex = (g.Embeddings, space, index);
+        return index;
     }
 
     /// <summary>Probes are embedded with the gallery's model: another -Model is refused.</summary>
@@ -116,10 +126,12 @@ public sealed class FindFaceCommand : VerificationCmdletBase
     protected override void EndProcessing()
     {
         Prepare([], _probes);
+        _index = IndexFor(Space);
+        WriteVerbose($"Gallery: {_index.Count} faces of {_index.IdentityCount} people, model {Model}, {Space} space.");
         double threshold = ThresholdCosine;
         if (double.IsNaN(Threshold) && double.IsNaN(FalseMatchRate))
         {
-            var stored = IdentificationThreshold.Read(ModelResolver.Shipped, ResolvedModel);
+            var stored = Adaptation is { } a ? a.IdentificationThreshold ?? a.DefaultThreshold : IdentificationThreshold.Read(ModelResolver.Shipped, ResolvedModel);
             if (stored is { } t) threshold = t;
             else WriteWarning($"Model '{ResolvedModel}' has no calibrated identification threshold; using its 1:1 verification threshold, which names strangers far more often in large galleries. Give -Threshold or -FalseMatchRate.");
         }
@@ -129,9 +141,11 @@ public sealed class FindFaceCommand : VerificationCmdletBase
         {
             if (Stopping) return;
             if (!CheckHasFaces(g)) continue;
-            foreach (var probe in g.Embeddings)
+            var inSpace = InSpace(g.Embeddings);
+            for (int p = 0; p < g.Embeddings.Count; p++)
             {
-                var candidates = _index.Search(probe.Vector, Top);
+                var probe = g.Embeddings[p];
+                var candidates = _index.Search(inSpace[p].Vector, Top);
                 var list = candidates.Select((c, i) => new FaceCandidate
                 {
                     Rank = i + 1,
@@ -153,6 +167,7 @@ public sealed class FindFaceCommand : VerificationCmdletBase
                     Candidates = list,
                     Threshold = thresholdSimilarity,
                     Track = _trackOf.GetValueOrDefault(probe),
+                    Space = Space,
                 });
             }
         }

@@ -11,21 +11,11 @@ namespace FaceNet.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Import, "FaceGallery", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FaceGallery))]
-public sealed class ImportFaceGalleryCommand : PathCmdletBase
+public sealed class ImportFaceGalleryCommand : GalleryPathCmdletBase
 {
-    /// <summary>A PostgreSQL gallery: an Npgsql connection string (Host=...;Database=...;Username=...).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = SharedGalleryConnection.ConnectionSet)]
-    [ValidateNotNullOrEmpty]
-    public string ConnectionString { get; set; } = "";
-
-    /// <summary>The user name and password for -ConnectionString; they win over any in the string.</summary>
-    [Parameter(ParameterSetName = SharedGalleryConnection.ConnectionSet)]
-    [Credential]
-    public PSCredential? Credential { get; set; }
-
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == SharedGalleryConnection.ConnectionSet)
+        if (IsShared)
         {
             ReadShared();
             return;
@@ -52,7 +42,7 @@ public sealed class ImportFaceGalleryCommand : PathCmdletBase
     {
         try
         {
-            var target = SharedGalleryConnection.Target(ConnectionString, Credential);
+            var target = SharedTarget();
             WriteVerbose($"Reading the gallery {target.Display}.");
             var start = System.Diagnostics.Stopwatch.StartNew();
             var gallery = GalleryReader.Read(target);

@@ -28,9 +28,10 @@ public sealed class TestFaceMatchCommand : ReferenceComparisonCmdletBase
         {
             if (!CheckHasFaces(g) || refs.Count == 0) continue;
             var diffs = Select(g).ToList();
-            var pairs = FaceComparer.Compare(Comparable(refs), Comparable(diffs), Scale, ThresholdCosine, top: 1);
+            var pairs = FaceComparer.Compare(InSpace(refs), InSpace(diffs), Scale, ThresholdCosine, top: 1);
             var best = pairs[0];
-            WriteVerbose(ToComparison(refs[best.Reference], diffs[best.Difference], best).ToString());
+            // A Boolean cannot say where it was decided: the verbose line does (space and threshold).
+            WriteVerbose(FormattableString.Invariant($"{ToComparison(refs[best.Reference], diffs[best.Difference], best)} (threshold {ThresholdSimilarity:0.#}, cosine {ThresholdCosine:0.0000}; space: {Space})"));
             WriteObject(pairs.Any(p => p.IsMatch));
         }
     }

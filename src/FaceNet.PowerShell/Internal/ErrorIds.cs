@@ -56,6 +56,11 @@ internal static class ErrorIds
     public const string GalleryFolderNotFound = "GalleryFolderNotFound";
     /// <summary>The gallery (file or database) was written by a newer FaceNet, whose schema this module cannot read.</summary>
     public const string GallerySchemaTooNew = "GallerySchemaTooNew";
+    // Optimize-FaceGallery
+    /// <summary>Fewer labelled people, or faces per person, than an adaptation needs (GalleryOptimizer.MinPeople, MinFacesPerPerson).</summary>
+    public const string TooFewLabelledFaces = "TooFewLabelledFaces";
+    /// <summary>No reference set ships for the gallery's model (or it was calibrated on another version of it), so it cannot be adapted.</summary>
+    public const string AdaptationNotSupported = "AdaptationNotSupported";
     // Shared (PostgreSQL) galleries: every message names the database without its password.
     /// <summary>-ConnectionString cannot be parsed, or names no server.</summary>
     public const string InvalidConnectionString = "InvalidConnectionString";

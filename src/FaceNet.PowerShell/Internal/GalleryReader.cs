@@ -38,6 +38,17 @@ internal static class GalleryReader
             Embeddings = embeddings,
             Labels = embeddings.Select(e => e.Label).Where(l => l is not null).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()!,
             Photos = g.Count().Photos,
+            Adaptation = g.ReadAdaptation() is { } a ? new FaceGalleryAdaptation(g.Name, a) : null,
         };
+    }
+
+    /// <summary>Only the adaptation of a gallery file (Compare-Face and Test-FaceMatch -Gallery need no faces).</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="file"/>.</exception>
+    /// <exception cref="GalleryFormatException">The file is not a gallery, or its adaptation is damaged.</exception>
+    public static FaceGalleryAdaptation? ReadAdaptation(string file)
+    {
+        if (!File.Exists(file)) throw new FileNotFoundException($"Cannot find the gallery '{file}'.", file);
+        using var g = GalleryFile.Open(file);
+        return g.ReadAdaptation() is { } a ? new FaceGalleryAdaptation(g.Path, a) : null;
     }
 }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.IO;
 using System.Management.Automation;
+using FaceNet.Engine.Adaptation;
 using FaceNet.Engine.Imaging;
 using FaceNet.Engine.Models;
 using FaceNet.Engine.Pipeline;
@@ -45,6 +46,45 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>Compares in the plain space at the model's thresholds, even when the gallery has an adaptation.</summary>
+    [Parameter]
+    public SwitchParameter NoAdaptation { get; set; }
+
+    /// <summary>The gallery's adaptation faces are compared in (null: the plain space).</summary>
+    private protected GalleryAdaptation? Adaptation { get; private set; }
+    private string _adaptedGallery = "";
+
+    /// <summary>What results report as their Space: "plain", or the adapted space with its gallery.</summary>
+    private protected string Space => Adaptation is { } a ? $"{a.SpaceName} of {GalleryName.Short(_adaptedGallery)}" : "plain";
+
+    /// <summary>
+    /// Compares in <paramref name="adaptation"/>'s space unless -NoAdaptation; stale ones are used with a warning
+    /// (their thresholds hold for people they were not learned from, as the newly enrolled are).
+    /// </summary>
+    private protected void UseAdaptation(FaceGalleryAdaptation? adaptation, string gallery)
+    {
+        if (adaptation?.Engine is not { } a)
+        {
+            WriteVerbose($"The gallery '{gallery}' has no adaptation: comparing in the plain space. Optimize-FaceGallery learns one.");
+            return;
+        }
+        if (NoAdaptation)
+        {
+            WriteVerbose($"-NoAdaptation: the adaptation of '{gallery}' is not used; comparing in the plain space.");
+            return;
+        }
+        if (a.Stale)
+            WriteWarning($"The adaptation of '{gallery}' is stale: faces were enrolled after it was learned on {a.Created:yyyy-MM-dd}. Using it; run Optimize-FaceGallery to learn the new faces too.");
+        Adaptation = a;
+        _adaptedGallery = gallery;
+    }
+
+    /// <summary>The faces' vectors in the space compared in: adapted (projected, unit length) or as they are.</summary>
+    private protected List<ComparableFace> InSpace(IEnumerable<FaceEmbedding> embeddings) =>
+        Adaptation is { } a
+            ? embeddings.Select(e => new ComparableFace(e.Model, a.Projection.Apply(e.Vector))).ToList()
+            : Comparable(embeddings);
 
     /// <summary>-Threshold and -FalseMatchRate each set the threshold: giving both is refused before any work.</summary>
     protected void CheckThresholdParameters()
@@ -137,7 +177,7 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
     {
         var all = references.Concat(differences).ToList();
         var given = all.SelectMany(g => g.Embeddings).ToList();
-        string? modelName = Model ?? given.FirstOrDefault()?.Model;
+        string? modelName = Model ?? given.FirstOrDefault()?.Model ?? Adaptation?.Model;
         try
         {
             (_manifest, ResolvedModel) = ModelResolver.Resolve(modelName, null);
@@ -156,6 +196,7 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
 
         if (FaceComparer.FindMismatch(ResolvedModel, Comparable(given)) is { } mismatch)
             ThrowTerminatingError(new ErrorRecord(mismatch.Error, ErrorIds.ModelMismatch, ErrorCategory.InvalidArgument, given[mismatch.Index]));
+        CheckAdaptation();
 
         ResolveThreshold();
 
@@ -190,11 +231,29 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
         progress.Complete();
     }
 
+    /// <summary>An adaptation of another model is refused; one learned on other embeddings of this model (its models changed) is not used.</summary>
+    private void CheckAdaptation()
+    {
+        if (Adaptation is not { } a) return;
+        if (!string.Equals(a.Model, ResolvedModel, StringComparison.OrdinalIgnoreCase))
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
+                $"The gallery '{_adaptedGallery}' was adapted for model '{a.Model}', not '{ResolvedModel}': compare with -Model {a.Model}, or use -NoAdaptation."),
+                ErrorIds.GalleryModelMismatch, ErrorCategory.InvalidArgument, ResolvedModel));
+        if (_manifest.TryGet(ResolvedModel, out var d) && CalibrationFingerprint.Of(_manifest, d) != a.Fingerprint)
+        {
+            WriteWarning($"The adaptation of '{_adaptedGallery}' was learned on embeddings of another version of model '{a.Model}' (fingerprint {a.Fingerprint}); " +
+                         "comparing in the plain space. Re-enrol the gallery and run Optimize-FaceGallery again.");
+            Adaptation = null;
+        }
+    }
+
     private void ResolveThreshold()
     {
         try
         {
-            var t = ThresholdPolicy.Resolve(_manifest, ResolvedModel,
+            // An adapted space has its own default, Similarity scale and false match table (calibrated on the reference set).
+            var manifest = Adaptation is { } a && _manifest.TryGet(ResolvedModel, out var plain) ? _manifest.With([a.Describe(plain)]) : _manifest;
+            var t = ThresholdPolicy.Resolve(manifest, ResolvedModel,
                 double.IsNaN(Threshold) ? null : Threshold, double.IsNaN(FalseMatchRate) ? null : FalseMatchRate);
             (Scale, ThresholdCosine, ThresholdSimilarity) = (t.Scale, t.Cosine, t.Similarity);
             if (t.Explanation is not null) WriteVerbose(t.Explanation);
@@ -290,6 +349,7 @@ public abstract class VerificationCmdletBase : FaceCmdletBase
         Threshold = ThresholdSimilarity,
         IsMatch = c.IsMatch,
         Model = ResolvedModel,
+        Space = Space,
     };
 
     private protected static List<ComparableFace> Comparable(IEnumerable<FaceEmbedding> embeddings) =>

@@ -20,6 +20,8 @@ public sealed class FaceComparison
     public double Threshold { get; set; }
     public bool IsMatch { get; set; }
     public string Model { get; set; } = "";
+    /// <summary>Where the faces were compared: "plain" (the model's space and thresholds), or a gallery's adapted space (-Gallery).</summary>
+    public string Space { get; set; } = "plain";
 
     public string ReferencePath => Reference?.Face?.Path ?? "";
     public int ReferenceIndex => Reference?.Face?.Index ?? 0;

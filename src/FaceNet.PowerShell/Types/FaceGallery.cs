@@ -18,10 +18,14 @@ public sealed class FaceGallery
     /// <summary>Source photos the gallery has seen (including photos without a face).</summary>
     public int Photos { get; set; }
 
+    /// <summary>What Optimize-FaceGallery learned for this gallery's people (Find-Face -Gallery uses it), or null.</summary>
+    public FaceGalleryAdaptation? Adaptation { get; set; }
+
     public int Count => Embeddings.Length;
 
-    // Find-Face's search index, kept while Embeddings is the same array, so repeated calls skip rebuilding it.
-    internal (FaceEmbedding[] Source, FaceNet.Engine.Recognition.GalleryIndex Index)? CachedIndex;
+    // Find-Face's search index, kept while Embeddings is the same array and the space is the same (plain or adapted),
+    // so repeated calls skip rebuilding it.
+    internal (FaceEmbedding[] Source, string Space, FaceNet.Engine.Recognition.GalleryIndex Index)? CachedIndex;
 
-    public override string ToString() => $"{GalleryName.Short(Path)}: {Count} faces of {Labels.Length} people [{Model}]";
+    public override string ToString() => $"{GalleryName.Short(Path)}: {Count} faces of {Labels.Length} people [{Model}{(Adaptation is { } a ? a.Stale ? ", adapted, stale" : ", adapted" : "")}]";
 }

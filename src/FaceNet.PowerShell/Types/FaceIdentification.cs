@@ -20,6 +20,8 @@ public sealed class FaceIdentification
     public FaceCandidate[] Candidates { get; set; } = [];
     /// <summary>The Similarity a person had to reach.</summary>
     public double Threshold { get; set; }
+    /// <summary>Where the probe was searched: "plain", or the gallery's adapted space (Optimize-FaceGallery).</summary>
+    public string Space { get; set; } = "plain";
     /// <summary>True when a gallery face reached the threshold (Match is set).</summary>
     public bool IsKnown => Match is not null;
     /// <summary>The video track the probe stands for (Get-FaceTrack | Find-Face), else null.</summary>

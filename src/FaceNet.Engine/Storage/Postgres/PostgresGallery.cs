@@ -97,8 +97,11 @@ public sealed class PostgresGallery : IGalleryStore
         return meta;
     }
 
+    private bool _adaptationFresh;   // an adaptation that enrolling faces must mark stale
+
     private void LoadModel(Dictionary<string, string> meta)
     {
+        _adaptationFresh = meta.ContainsKey(GalleryFile.AdaptationKey) && meta.GetValueOrDefault(GalleryFile.AdaptationStaleKey) == "false";
         Model = meta.GetValueOrDefault("model");
         Dimension = int.TryParse(meta.GetValueOrDefault("dimension"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var d) ? d : 0;
     }
@@ -190,6 +193,12 @@ public sealed class PostgresGallery : IGalleryStore
             }
             batch.ExecuteNonQuery();
         }
+        // Only while the adaptation is fresh, so writers without UPDATE on facenet_meta are not stopped otherwise.
+        if (_adaptationFresh)
+        {
+            Exec("UPDATE facenet_meta SET value = 'true' WHERE key = @k", tx, ("k", GalleryFile.AdaptationStaleKey));
+            _adaptationFresh = false;
+        }
         tx.Commit();
         return true;
     }
@@ -197,10 +206,29 @@ public sealed class PostgresGallery : IGalleryStore
     public void Clear() => Run("empty", () =>
     {
         using var tx = _db.BeginTransaction();
-        Exec("TRUNCATE facenet_faces, facenet_photos; DELETE FROM facenet_meta WHERE key IN ('model', 'dimension')", tx);
+        Exec("TRUNCATE facenet_faces, facenet_photos; DELETE FROM facenet_meta WHERE key IN ('model', 'dimension', @a, @s)", tx,
+            ("a", GalleryFile.AdaptationKey), ("s", GalleryFile.AdaptationStaleKey));
         tx.Commit();
         Model = null;
         Dimension = 0;
+        _adaptationFresh = false;
+    });
+
+    public Adaptation.GalleryAdaptation? ReadAdaptation()
+    {
+        var meta = Run("read", () => ReadMeta(null));
+        if (!meta.TryGetValue(GalleryFile.AdaptationKey, out var json)) return null;
+        try { return Adaptation.GalleryAdaptation.FromJson(json, meta.GetValueOrDefault(GalleryFile.AdaptationStaleKey) != "false"); }
+        catch (InvalidDataException ex) { throw new GalleryFormatException(Name, $"The gallery '{Name}': {ex.Message}", ex); }
+    }
+
+    public void WriteAdaptation(Adaptation.GalleryAdaptation adaptation) => Run("store the adaptation in", () =>
+    {
+        using var tx = _db.BeginTransaction();
+        foreach (var (k, v) in new[] { (GalleryFile.AdaptationKey, adaptation.ToJson()), (GalleryFile.AdaptationStaleKey, "false") })
+            Exec("INSERT INTO facenet_meta (key, value) VALUES (@k, @v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", tx, ("k", k), ("v", v));
+        tx.Commit();
+        _adaptationFresh = true;
     });
 
     public GalleryCounts Count() => Run("count", () =>
