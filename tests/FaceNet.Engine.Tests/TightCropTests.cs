@@ -91,7 +91,8 @@ public sealed class TightCropTests(ITestOutputHelper output)
         var retry = DetectorFactory.Create(m, null);
         var strict = DetectionOptions.Default with { MinConfidence = 0.9f };
         int faces = 0;
-        foreach (var scale in new[] { 1.0f, 0.8f, 0.7f })
+        // The largest and the smallest scale of the theory above (0.8 adds time, not a case).
+        foreach (var scale in new[] { 1.0f, 0.7f })
             foreach (var (sample, crop) in DemoCrops(m, scale))
                 using (crop)
                     foreach (var f in retry.Detect(crop, strict))
@@ -99,7 +100,7 @@ public sealed class TightCropTests(ITestOutputHelper output)
                         faces++;
                         Assert.True(f.Confidence >= 0.9f, $"sample{sample} at {scale}: a face of confidence {f.Confidence:0.00} under the 0.9 asked for");
                     }
-        output.WriteLine($"{faces} faces of 0.9 or more in 66 crops");
+        output.WriteLine($"{faces} faces of 0.9 or more in 44 crops");
     }
 
     [Theory]
