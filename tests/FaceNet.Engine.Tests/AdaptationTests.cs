@@ -22,7 +22,7 @@ public sealed class CaltechFactAttribute : FactAttribute
     }
 }
 
-/// <summary>Clean embeddings of three photos each of five Caltech people (computed once for the class: ~1 s).</summary>
+/// <summary>Clean embeddings of four photos each of five Caltech people (computed once for the class: ~1 s).</summary>
 public sealed class CaltechFaces
 {
     public static string Folder => Path.Combine(Path.GetDirectoryName(TestData.RepoRoot)!, "shared", "data", "caltech-faces");
@@ -34,7 +34,7 @@ public sealed class CaltechFaces
         if (!Directory.Exists(Folder)) return;
         var analyzer = new FaceAnalyzer(Manifest);
         foreach (var person in People)
-            foreach (var file in Directory.GetFiles(Path.Combine(Folder, person)).Order(StringComparer.Ordinal).Take(3))
+            foreach (var file in Directory.GetFiles(Path.Combine(Folder, person)).Order(StringComparer.Ordinal).Take(4))
             {
                 using var image = ImageLoader.Load(file);
                 var faces = analyzer.Detect(image);
@@ -70,7 +70,7 @@ public class AdaptationTests(CaltechFaces caltech) : IClassFixture<CaltechFaces>
         var vectors = caltech.Faces.Select(f => f.Vector).ToList();
         var names = caltech.Faces.Select(f => f.Label).ToList();
         var labels = names.Select(n => Array.IndexOf(CaltechFaces.People, n)).ToList();
-        Assert.Equal(15, vectors.Count);
+        Assert.Equal(20, vectors.Count);
         var a = TripletTrainer.Train(vectors, labels, Short);
         var brief = TripletOptions.Default with { Steps = 20 };
         Assert.Equal(TripletTrainer.Train(vectors, labels, brief).Projection.Matrix, TripletTrainer.Train(vectors, labels, brief).Projection.Matrix);   // seeded: the same on every run
@@ -89,14 +89,14 @@ public class AdaptationTests(CaltechFaces caltech) : IClassFixture<CaltechFaces>
     public void Too_few_people_or_faces_per_person_is_refused_with_the_minimum_named()
     {
         var four = caltech.Faces.Where(f => f.Label != "woman_03").ToList();
-        GalleryOptimizer.CheckEnough(four);   // 4 people x 3 faces: enough
+        GalleryOptimizer.CheckEnough(four);   // 4 people x 4 faces: enough
         var three = four.Where(f => f.Label != "woman_01").ToList();
         var ex = Assert.Throws<AdaptationException>(() => GalleryOptimizer.CheckEnough(three));
         Assert.Equal(AdaptationProblem.TooFewFaces, ex.Problem);
-        Assert.Contains("at least 4 people with 3 or more faces each", ex.Message);
-        Assert.Contains("has 3 (9 labelled faces of 3 people)", ex.Message);
-        // Five people with two faces each: no one to hold out.
-        var two = caltech.Faces.GroupBy(f => f.Label).SelectMany(g => g.Take(2)).ToList();
+        Assert.Contains("at least 4 people with 4 or more faces each", ex.Message);
+        Assert.Contains("has 3 (12 labelled faces of 3 people)", ex.Message);
+        // Five people with three faces each: too few per person.
+        var two = caltech.Faces.GroupBy(f => f.Label).SelectMany(g => g.Take(3)).ToList();
         Assert.Throws<AdaptationException>(() => GalleryOptimizer.CheckEnough(two));
         Assert.Throws<AdaptationException>(() => GalleryOptimizer.Optimize(two, caltech.Manifest, "Clean", Reference()));
     }

@@ -1,6 +1,6 @@
 # Optimize-FaceGallery and the gallery spaces it makes: on a gallery file and a PostgreSQL gallery, with -Gallery on
-# Compare-Face and Test-FaceMatch, Find-Face, the stale mark and the refusals. Fifteen Caltech photos (five people,
-# three each; Get-TestStaffFolder embeds them once per process) are optimised once for the file's Its (BeforeAll).
+# Compare-Face and Test-FaceMatch, Find-Face, the stale mark and the refusals. Twenty Caltech photos (five people,
+# four each; Get-TestStaffFolder embeds them once per process) are optimised once for the file's Its (BeforeAll).
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $noShared = -not (Test-Path (Join-Path (Get-FaceNetTestContext).SharedDir 'data/caltech-faces'))
@@ -40,10 +40,10 @@ Describe 'Optimize-FaceGallery on a gallery file' -Skip:$noShared {
         $r.Gallery | Should -Be $gallery
         $r.Model | Should -Be 'Clean'
         $r.People | Should -Be 5
-        $r.Faces | Should -Be 15
-        $r.HeldOutFaces | Should -Be 5                      # one of each person's three
-        $r.SamePairs | Should -Be 10                        # each held-out face with its person's two others
-        $r.DifferentPairs | Should -Be 50                   # with the 12 other people's faces, held-out pairs once
+        $r.Faces | Should -Be 20
+        $r.HeldOutFaces | Should -Be 5                      # one of each person's four
+        $r.SamePairs | Should -Be 15                        # each held-out face with its person's three others
+        $r.DifferentPairs | Should -Be 70                   # with the 16 other people's faces, held-out pairs once
         $r.AcceptanceAfter | Should -BeGreaterOrEqual ($r.AcceptanceBefore - 0.01)
         $r.FalseMatchesAfter | Should -BeLessOrEqual $r.FalseMatchesBefore
         $r.PlainThreshold | Should -BeGreaterThan 0.83
@@ -54,7 +54,7 @@ Describe 'Optimize-FaceGallery on a gallery file' -Skip:$noShared {
         $r.Stale | Should -BeFalse
         ($r | Out-String -Width 160) | Should -Match 'staff\.faces'
         $stored = (Import-FaceGallery $gallery).Adaptation
-        $stored.Faces | Should -Be 15
+        $stored.Faces | Should -Be 20
         $stored.Threshold | Should -Be $r.Threshold
         $stored.Stale | Should -BeFalse
     }
@@ -64,7 +64,7 @@ Describe 'Optimize-FaceGallery on a gallery file' -Skip:$noShared {
         $optimizeErrors[0].FullyQualifiedErrorId | Should -Be 'TooFewLabelledFaces,FaceNet.PowerShell.Commands.OptimizeFaceGalleryCommand'
         $optimizeErrors[0].CategoryInfo.Category | Should -Be 'InvalidData'
         $optimizeErrors[0].TargetObject | Should -Be $few
-        $optimizeErrors[0].Exception.Message | Should -Match 'at least 4 people with 3 or more faces each'
+        $optimizeErrors[0].Exception.Message | Should -Match 'at least 4 people with 4 or more faces each'
         (Import-FaceGallery $few).Adaptation | Should -BeNullOrEmpty
     }
 
@@ -74,9 +74,9 @@ Describe 'Optimize-FaceGallery on a gallery file' -Skip:$noShared {
     }
 
     It 'compares in the gallery''s space only with -Gallery, and says which space it used' {
-        $adapted = Compare-Face $emb[0] $emb[1], $emb[3] -Gallery $gallery
-        $plain = Compare-Face $emb[0] $emb[1], $emb[3]
-        $plainAgain = Compare-Face $emb[0] $emb[1], $emb[3] -Gallery $gallery -NoAdaptation
+        $adapted = Compare-Face $emb[0] $emb[1], $emb[4] -Gallery $gallery
+        $plain = Compare-Face $emb[0] $emb[1], $emb[4]
+        $plainAgain = Compare-Face $emb[0] $emb[1], $emb[4] -Gallery $gallery -NoAdaptation
         $adapted[0].Space | Should -Match '^adapted \(5 people, \d{4}-\d{2}-\d{2}\) of staff\.faces$'
         $plain[0].Space | Should -Be 'plain'
         $plainAgain[0].Space | Should -Be 'plain'
@@ -87,7 +87,7 @@ Describe 'Optimize-FaceGallery on a gallery file' -Skip:$noShared {
         $back = $adapted[0] | ConvertTo-Json -Depth 4 | ConvertFrom-Json
         $back.Space | Should -Be $adapted[0].Space
         Test-FaceMatch $enrolled[0].FullName $enrolled[1].FullName -Gallery $gallery | Should -BeTrue
-        Test-FaceMatch $emb[0] $emb[3] -Gallery (Import-FaceGallery $gallery) | Should -BeFalse
+        Test-FaceMatch $emb[0] $emb[4] -Gallery (Import-FaceGallery $gallery) | Should -BeFalse
     }
 
     It 'Find-Face searches a gallery in its adapted space, and -NoAdaptation in the plain one' {
@@ -129,7 +129,7 @@ Describe 'Optimize-FaceGallery on a PostgreSQL gallery' -Skip:($noShared -or $no
         $emb | Export-FaceGallery -ConnectionString $cs
         $r = Optimize-FaceGallery -ConnectionString $cs
         $r.Gallery | Should -Match '^postgresql://'
-        $r.Faces | Should -Be 15
+        $r.Faces | Should -Be 20
         $r.Threshold | Should -Be $result[0].Threshold       # the same faces: the same adaptation
         $g = Import-FaceGallery -ConnectionString $cs
         $g.Adaptation.Stale | Should -BeFalse

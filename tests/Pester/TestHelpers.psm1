@@ -176,7 +176,7 @@ function Import-Crafter {
 }
 
 
-# Five Caltech people (../shared/data/caltech-faces), three photos each under staff/<person>/ and one more each under
+# Five Caltech people (../shared/data/caltech-faces), four photos each under staff/<person>/ and one more each under
 # later/, embedded once per test process into a labelled gallery file staff.faces (and with -Adapted, adapted.faces):
 # Optimize-FaceGallery.Tests and the help examples copy them (embedding is most of their cost). Returns the folder, or
 # $null without ../shared.
@@ -188,11 +188,11 @@ function Get-TestStaffFolder([switch] $Adapted) {
     if (-not (Test-Path (Join-Path $folder 'staff.faces'))) {
         Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction Ignore
         foreach ($person in 'man_01', 'man_02', 'man_03', 'woman_01', 'woman_03') {
-            $files = @(Get-ChildItem -LiteralPath (Join-Path $caltech $person) -File | Sort-Object Name | Select-Object -First 4)
+            $files = @(Get-ChildItem -LiteralPath (Join-Path $caltech $person) -File | Sort-Object Name | Select-Object -First 5)
             $dir = New-Item -ItemType Directory (Join-Path $folder "staff/$person") -Force
-            $files[0..2] | Copy-Item -Destination $dir.FullName
+            $files[0..3] | Copy-Item -Destination $dir.FullName
             New-Item -ItemType Directory (Join-Path $folder 'later') -Force | Out-Null
-            Copy-Item -LiteralPath $files[3].FullName -Destination (Join-Path $folder "later/$person.jpg")
+            Copy-Item -LiteralPath $files[4].FullName -Destination (Join-Path $folder "later/$person.jpg")
         }
         Get-ChildItem -LiteralPath (Join-Path $folder 'staff') -Recurse -File | Sort-Object FullName |
             Export-FaceGallery -Path (Join-Path $folder 'staff.faces') -Label { $_.Directory.Name }

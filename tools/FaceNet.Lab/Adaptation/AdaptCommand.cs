@@ -16,7 +16,7 @@ namespace FaceNet.Lab;
 ///            photos (at most 20 each; outsiders: the other DevTest people and Caltech). Never the DevTrain people, whose
 ///            embeddings are the reference set. Prints, before and after: false matches among the gallery's people at
 ///            the default, same-person acceptance, and for outsiders the pair false match rate and how many are named.
-/// minimum   small Caltech galleries (4-16 people, 3-5 photos each, 5 random draws): every other photo of their people
+/// minimum   small Caltech galleries (4-16 people, 4-5 photos each, 5 random draws): every other photo of their people
 ///            probes the enrolled faces before and after; outsiders as in measure. How small a gallery may be.
 /// Embeddings come from the lab's vector cache (out/recognition-bench, as 'recognition embed' writes it).
 /// </summary>
@@ -116,7 +116,7 @@ public static class AdaptCommand
         ReferenceImpostors refs, TripletOptions options)
     {
         var people = caltech.Select(p => p.Person).Distinct().Order(StringComparer.Ordinal).ToArray();
-        foreach (var (n, m) in new[] { (4, 3), (4, 5), (8, 3), (8, 5), (16, 3) })
+        foreach (var (n, m) in new[] { (4, 4), (4, 5), (8, 4), (8, 5), (16, 4) })
         {
             long fmB = 0, fmA = 0, diff = 0, okB = 0, okA = 0, same = 0, oB = 0, oA = 0, oPairs = 0; int namedB = 0, namedA = 0;
             for (int draw = 1; draw <= 5; draw++)
