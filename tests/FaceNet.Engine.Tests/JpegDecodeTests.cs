@@ -5,6 +5,10 @@ using Xunit;
 
 namespace FaceNet.Engine.Tests;
 
+/// <summary>The pool is process-wide: its test must not share the process's large decodes with tests running beside it.</summary>
+[CollectionDefinition(nameof(PixelPoolCollection), DisableParallelization = true)]
+public sealed class PixelPoolCollection;
+
 /// <summary>Runs where TurboJPEG loads; skips, saying why, where it does not (build.ps1 installs it on Debian as root).</summary>
 public sealed class TurboJpegFactAttribute : FactAttribute
 {
@@ -21,6 +25,7 @@ public sealed class TurboJpegTheoryAttribute : TheoryAttribute
 /// The fast JPEG path (TurboJPEG with SIMD) and the pooled pixel memory: a photo must decode to the same pixels, to the
 /// byte, as SkiaSharp's own decoder gives, or the faces and vectors of a photo would depend on the machine.
 /// </summary>
+[Collection(nameof(PixelPoolCollection))]
 public class JpegDecodeTests
 {
     private static byte[] SkiaDecode(byte[] bytes, float scale, out SKImageInfo info)

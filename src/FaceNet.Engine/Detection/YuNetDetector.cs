@@ -227,7 +227,8 @@ public sealed class YuNetDetector : OnnxModelRunner, IFaceDetector
                 if (score >= minScore) candidates.Add(head.Face(idx, cols, score, toImage));
                 else if (MathF.Max(box.Width, box.Height) <= RecheckMaxFace) doubtful!.Add(new DetectedBox(box, score));
             }
-        }        timings?.Tiles.Add(new YuNetTimings.Tile(levelIndex, tileIndex, pw, ph, Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds,
+        }
+        timings?.Tiles.Add(new YuNetTimings.Tile(levelIndex, tileIndex, pw, ph, Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds,
             Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds, Stopwatch.GetElapsedTime(t2).TotalMilliseconds));
     }
 

@@ -473,7 +473,7 @@ internal static class Stages
         return [(d.Name, d.Mirror)];
     }
 
-    private static double Median(List<double> v) => Quantile(v, 0.5);
+    internal static double Median(List<double> v) => Quantile(v, 0.5);
 
     private static double Quantile(List<double> v, double q)
     {

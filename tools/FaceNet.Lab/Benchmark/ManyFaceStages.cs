@@ -81,9 +81,9 @@ internal static class ManyFaceStages
         foreach (var k in keys)
         {
             var v = rows.Select(r => r.GetValueOrDefault(k)).ToList();
-            string count = rows.Any(r => r.ContainsKey(k.Replace(" copy", " count").Replace(" run", " count").Replace(" decode", " count")) && k.Contains("tiles"))
-                ? $" (x{rows.Average(r => r.GetValueOrDefault(k[..k.LastIndexOf(' ')] + " count")):0.#})" : "";
-            Console.WriteLine($"{k + count,-48} {v.Average(),18:0.0} {100 * v.Average() / total,6:0.0}% {Median(v),8:0.0}");
+            // A tile row ("... copy|run|decode") shows how many tiles a photo had.
+            string count = k.Contains(" tiles ") ? $" (x{rows.Average(r => r.GetValueOrDefault(k[..k.LastIndexOf(' ')] + " count")):0.#})" : "";
+            Console.WriteLine($"{k + count,-48} {v.Average(),18:0.0} {100 * v.Average() / total,6:0.0}% {Stages.Median(v),8:0.0}");
         }
         double detectWhole = rows.Average(r => r["detect (whole)"]);
         Console.WriteLine($"{"detect, whole call",-48} {detectWhole,18:0.0} {100 * detectWhole / total,6:0.0}%");
@@ -108,11 +108,5 @@ internal static class ManyFaceStages
         if (opts.TryGetValue("json", out var json))
             File.WriteAllText(json, JsonSerializer.Serialize(new { cpu, model, photos = files.Length, faces, total_ms = total, rows }, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
-    }
-
-    private static double Median(List<double> v)
-    {
-        var s = v.Order().ToList();
-        return s.Count == 0 ? double.NaN : s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
     }
 }
