@@ -381,7 +381,8 @@ function Invoke-PrepareModels {
             $out = Join-Path $dest $m.file
             $arguments = @($tool, 'prepare', '--in', $original, '--out', $out, '--flush-below', ([double]$m.preparation.flushBelow).ToString('R', [cultureinfo]::InvariantCulture))
             if ($m.preparation.tool -match '--dynamic-batch') { $arguments += '--dynamic-batch' }
-            if ($m.preparation.tool -match '--rewrite-prelu') { $arguments += '--rewrite-prelu' }
+            if ($m.preparation.tool -match '--rewrite-prelu-depthwise') { $arguments += '--rewrite-prelu-depthwise' }
+            elseif ($m.preparation.tool -match '--rewrite-prelu') { $arguments += '--rewrite-prelu' }
             Invoke-Native dotnet $arguments
             $got = (Get-FileHash $out -Algorithm SHA256).Hash.ToLowerInvariant()
             if ($got -eq $m.sha256) { Write-Host "$($m.name): reproduced $($m.file) (sha256 $got)" -ForegroundColor Green }

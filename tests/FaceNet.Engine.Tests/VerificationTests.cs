@@ -245,6 +245,21 @@ public class ShippedCalibrationTests
     }
 
     [Fact]
+    public void A_file_that_reproduces_the_calibrated_one_keeps_the_fingerprint_and_any_other_changes_it()
+    {
+        // FaceReid ships a later preparation of the file its calibrations were measured with (preparation.calibratedSha256).
+        var manifest = Shipped;
+        var reid = manifest.Get("FaceReid");
+        Assert.NotNull(reid.Preparation?.CalibratedSha256);
+        Assert.NotEqual(reid.Sha256, reid.Preparation!.CalibratedSha256);
+        string fp = CalibrationFingerprint.Of(manifest, reid);
+        var asCalibrated = reid with { Sha256 = reid.Preparation.CalibratedSha256, Preparation = reid.Preparation with { CalibratedSha256 = null } };
+        Assert.Equal(fp, CalibrationFingerprint.Of(manifest, asCalibrated));
+        var other = reid with { Preparation = reid.Preparation with { CalibratedSha256 = null } };
+        Assert.NotEqual(fp, CalibrationFingerprint.Of(manifest, other));
+    }
+
+    [Fact]
     public void Default_embedder_is_calibrated_and_its_threshold_reads_50()
     {
         var manifest = Shipped;

@@ -9,7 +9,7 @@ using FaceNet.TestSupport;
 namespace FaceNet.ModelConverter.Tests;
 
 /// <summary>
-/// Proves models/face_reid_0095.onnx (tools/FaceNet.ModelConverter openvino, then prepare --rewrite-prelu, from Open
+/// Proves models/face_reid_0095.onnx (tools/FaceNet.ModelConverter openvino, then prepare --rewrite-prelu-depthwise, from Open
 /// Model Zoo's face-reidentification-retail-0095 FP16 IR) computes what the IR computes. The references in
 /// tests/data/face-reid-reference come from IrReference, a naive interpreter of the IR as stored (GroupConvolution
 /// weights, the bias as its own Add, PReLU on axis 1, AvgPool with exclude-pad), which shares no code with the ONNX

@@ -100,12 +100,15 @@ public sealed class ModelPreparationTests : IDisposable
         Assert.Equal(new float[] { 1, 2, 3, 4, 2, 4, 6, 8, -1, 0, 3, 0 }, y.ToArray());
     }
 
-    [Fact]
-    public void PRelu_rewrite_gives_the_same_outputs_with_convolutions_instead_of_PRelu()
+    [Theory]
+    [InlineData(PReluForm.TwoConvs)]
+    [InlineData(PReluForm.Depthwise)]
+    public void PRelu_rewrite_gives_the_same_outputs_with_convolutions_instead_of_PRelu(PReluForm form)
     {
         // input -> Conv(3x3, 4 -> 8, bias) -> PRelu(slopes in [-0.9, 0.9]) -> Conv(3x3 depthwise, no bias) -> PRelu
-        // -> Conv(1x1, 8 -> 8, no bias) -> PRelu(slopes of both signs and one of 1.2: kept) -> Conv(1x1) -> PRelu(one
-        // shared slope 1.5: the Relu + Clip form) -> output. Random weights; ONNX Runtime runs both graphs on random inputs.
+        // -> Conv(1x1, 8 -> 8, no bias) -> PRelu(slopes of both signs and one of 1.2: kept by the two-Conv form) ->
+        // Conv(1x1) -> PRelu(one shared slope 1.5: the two-Conv form's Relu + Clip) -> output. Random weights; ONNX
+        // Runtime runs both graphs on random inputs.
         var rnd = new Random(3);
         float[] R(int n, float scale) => Enumerable.Range(0, n).Select(_ => (float)(rnd.NextDouble() * 2 - 1) * scale).ToArray();
         var b = new OnnxGraphBuilder();
@@ -131,12 +134,22 @@ public sealed class ModelPreparationTests : IDisposable
         b.AddOutput("output", OnnxDataType.Float, "N", 8L, 9L, 9L);
         var original = b.ToModelBytes("prelu", 8, 13, "FaceNet tests", "1", "");
 
-        var result = ModelPreparer.Prepare(original, 1e-9f, dynamicBatch: false, rewritePRelu: true);
+        var result = ModelPreparer.Prepare(original, 1e-9f, dynamicBatch: false, rewritePRelu: true, preluForm: form);
         var ops = new OnnxModelFile(result.Bytes).Nodes.Select(n => n.OpType).ToList();
-        Assert.Equal(1, ops.Count(o => o == "PRelu"));   // the one with slopes on both sides of [0, 1]
-        Assert.Equal(7, ops.Count(o => o == "Conv"));     // two per rewritten pair, one left
-        Assert.Equal(1, ops.Count(o => o == "Clip"));     // the shared slope of 1.5
-        Assert.Contains(result.BatchChanges, c => c.StartsWith("3 Conv -> PRelu pairs rewritten"));
+        if (form == PReluForm.TwoConvs)
+        {
+            Assert.Equal(1, ops.Count(o => o == "PRelu"));   // the one with slopes on both sides of [0, 1]
+            Assert.Equal(7, ops.Count(o => o == "Conv"));     // two per rewritten pair, one left
+            Assert.Equal(1, ops.Count(o => o == "Clip"));     // the shared slope of 1.5
+            Assert.Contains(result.BatchChanges, c => c.StartsWith("3 Conv -> PRelu pairs rewritten as two fused Convs"));
+        }
+        else
+        {
+            Assert.Equal(0, ops.Count(o => o == "PRelu"));   // every slope works in z + (1 - s) Relu(-z)
+            Assert.Equal(4 + 2 * 4, ops.Count(o => o == "Conv")); // the four published ones, two 1x1 depthwise each
+            Assert.Equal(4, ops.Count(o => o == "Relu"));
+            Assert.Contains(result.BatchChanges, c => c.StartsWith("4 Conv -> PRelu pairs rewritten as two 1x1 depthwise Convs"));
+        }
 
         File.WriteAllBytes(Path.Combine(_dir, "prelu.onnx"), original);
         File.WriteAllBytes(Path.Combine(_dir, "rewritten.onnx"), result.Bytes);

@@ -22,7 +22,7 @@ public static class ModelPreparer
     /// <summary>Before: the original's census, with BelowBound/Denormals as flushed (after any rewrite); After: the result's.</summary>
     public sealed record Result(WeightCensus Before, WeightCensus After, IReadOnlyList<string> BatchChanges, byte[] Bytes);
 
-    public static Result Prepare(byte[] original, float flushBound, bool dynamicBatch, bool rewritePRelu = false)
+    public static Result Prepare(byte[] original, float flushBound, bool dynamicBatch, bool rewritePRelu = false, PReluForm preluForm = PReluForm.TwoConvs)
     {
         var model = new OnnxModelFile(original.ToArray());
         var before = WeightFlush.Census(model, flushBound);
@@ -30,7 +30,7 @@ public static class ModelPreparer
         if (rewritePRelu)
         {
             // Rewritten first and re-read, so that the flush also catches products of tiny slopes and weights.
-            changes.AddRange(PReluRewrite.Apply(model));
+            changes.AddRange(PReluRewrite.Apply(model, preluForm));
             model = new OnnxModelFile(model.ToArray());
         }
         var flushed = WeightFlush.Flush(model, flushBound);
@@ -95,6 +95,7 @@ public static class ModelPreparer
         string? input = null, outPath = null;
         float bound = DefaultFlushBound;
         bool dynamicBatch = false, rewritePRelu = false;
+        var preluForm = PReluForm.TwoConvs;
         for (int i = 1; i < args.Length; i++)
         {
             switch (args[i])
@@ -104,12 +105,13 @@ public static class ModelPreparer
                 case "--flush-below" when i + 1 < args.Length && float.TryParse(args[i + 1], CultureInfo.InvariantCulture, out bound): i++; break;
                 case "--dynamic-batch": dynamicBatch = true; break;
                 case "--rewrite-prelu": rewritePRelu = true; break;
+                case "--rewrite-prelu-depthwise": rewritePRelu = true; preluForm = PReluForm.Depthwise; break;
                 default: Console.Error.WriteLine($"error: unexpected argument '{args[i]}'"); return 2;
             }
         }
         if (input is null || outPath is null) { Console.Error.WriteLine("error: prepare needs --in and --out"); return 2; }
         var original = File.ReadAllBytes(input);
-        var result = Prepare(original, bound, dynamicBatch, rewritePRelu);
+        var result = Prepare(original, bound, dynamicBatch, rewritePRelu, preluForm);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
         File.WriteAllBytes(outPath, result.Bytes);
         output.WriteLine($"{input}: sha256 {Sha256(original)}");

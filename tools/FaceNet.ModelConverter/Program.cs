@@ -14,7 +14,7 @@ using FaceNet.ModelConverter;
 //     (OpenVINO IR -> ONNX, see OpenVino/IrToOnnx.cs; with --reference also writes the reference interpreter's outputs)
 //   dotnet run --project tools/FaceNet.ModelConverter -- inspect <file.onnx> [--bound 1e-9]
 //     (inputs, outputs, operators, Reshape shapes and a census of the float weights)
-//   dotnet run --project tools/FaceNet.ModelConverter -- prepare --in <original.onnx> --out models/x.onnx [--flush-below 1e-9] [--dynamic-batch] [--rewrite-prelu]
+//   dotnet run --project tools/FaceNet.ModelConverter -- prepare --in <original.onnx> --out models/x.onnx [--flush-below 1e-9] [--dynamic-batch] [--rewrite-prelu | --rewrite-prelu-depthwise]
 //     (flushes tiny weights to zero; --dynamic-batch makes a batch-1 embedder take any batch, see ModelPreparer.cs;
 //      --rewrite-prelu turns Conv -> PRelu into convolutions ONNX Runtime fuses, see Onnx/PReluRewrite.cs)
 // The converter is run by a developer when (re)building shipped models; the engine never calls it.
@@ -30,7 +30,7 @@ static int Usage(string? error = null)
     Console.Error.WriteLine("       FaceNet.ModelConverter tflite-dump <file.tflite>");
     Console.Error.WriteLine("       FaceNet.ModelConverter openvino --xml <model.xml> --bin <model.bin> --out <file.onnx> [--reference <dir>]");
     Console.Error.WriteLine("       FaceNet.ModelConverter inspect <file.onnx> [--bound 1e-9]");
-    Console.Error.WriteLine("       FaceNet.ModelConverter prepare --in <original.onnx> --out <file.onnx> [--flush-below 1e-9] [--dynamic-batch] [--rewrite-prelu]");
+    Console.Error.WriteLine("       FaceNet.ModelConverter prepare --in <original.onnx> --out <file.onnx> [--flush-below 1e-9] [--dynamic-batch] [--rewrite-prelu | --rewrite-prelu-depthwise]");
     return 2;
 }
 

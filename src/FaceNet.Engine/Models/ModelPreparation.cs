@@ -19,5 +19,12 @@ public sealed record ModelPreparation
     /// <summary>The largest change of the model's output over the real faces it was checked on.</summary>
     public double MaxOutputDifference { get; init; }
     public string? CheckedOn { get; init; }
+    /// <summary>
+    /// Set when this file is a later preparation of the same original that gives the same vectors up to float rounding
+    /// (MaxOutputDifference): the sha256 of the prepared file the manifest's calibrations were measured with. The
+    /// calibration fingerprint names that file, so those calibrations, and galleries and adaptations users made with
+    /// it, stay valid.
+    /// </summary>
+    public string? CalibratedSha256 { get; init; }
     public string? Notes { get; init; }
 }

@@ -4,8 +4,14 @@ using System.Text;
 namespace FaceNet.ModelConverter.Onnx;
 
 /// <summary>
+/// How <see cref="PReluRewrite"/> spells a PRelu: TwoConvs repeats the Conv before it (the shipped MobileFaceNet),
+/// Depthwise keeps the Conv and adds two 1x1 depthwise Convs (FaceReid; see AddDepthwiseForm).
+/// </summary>
+public enum PReluForm { TwoConvs, Depthwise }
+
+/// <summary>
 /// Rewrites Conv -> PRelu pairs as convolutions ONNX Runtime fuses. With z = Conv(x; W, b) and a per-channel (or
-/// shared) slope s:
+/// shared) slope s, the two-Conv form:
 /// - where every s &lt;= 1: PRelu(z) = s z + (1 - s) Relu(z), and (1 - s) Relu(z) = Relu((1 - s) z), so
 ///   PRelu(Conv(x; W, b)) = Conv(x; sW, sb) + Relu(Conv(x; (1 - s)W, (1 - s)b)): a Conv with a fused Relu and a Conv
 ///   with a fused sum, one pass each;
@@ -24,7 +30,7 @@ public static class PReluRewrite
     private const int NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOpType = 4, NodeAttribute = 5;
     private const int TensorDims = 1, TensorDataType = 2, TensorFloatData = 4, TensorName = 8, TensorRawData = 9;
 
-    public static List<string> Apply(OnnxModelFile model)
+    public static List<string> Apply(OnnxModelFile model, PReluForm form = PReluForm.TwoConvs)
     {
         var graph = model.Graph;
         var changes = new List<string>();
@@ -58,6 +64,12 @@ public static class PReluRewrite
             // One slope per output channel ([C], [C,1,1] or [1,C,1,1]) or one for all.
             if (slopeValues.Length != channels && slopeValues.Length != 1) { kept++; continue; }
             var slope = slopeValues.Length == channels ? slopeValues : Enumerable.Repeat(slopeValues[0], channels).ToArray();
+            if (form == PReluForm.Depthwise)
+            {
+                AddDepthwiseForm(graph, pIndex, prelu, pName, pInputs[0], slope, Unique);
+                uses[pInputs[1]] = uses.GetValueOrDefault(pInputs[1]) - 1;
+                continue;
+            }
             bool belowOne = slope.All(v => v <= 1f), nonNegative = slope.All(v => v >= 0f);
             if (!belowOne && !nonNegative) { kept++; continue; }
             var b = bTensor is null ? new float[channels] : Floats(bTensor);
@@ -114,8 +126,56 @@ public static class PReluRewrite
         foreach (int i in graph.IndicesOf(GraphInitializer).ToList())
             if (uses.TryGetValue(graph.Message(i).String(TensorName) ?? "", out int n) && n == 0) graph.Remove(i);
         int rewritten = nodes.Count(n => n.Node.String(NodeOpType) == "PRelu") - kept;
-        changes.Add($"{rewritten} Conv -> PRelu pairs rewritten as two fused Convs and an Add{(kept > 0 ? $"; {kept} PRelu kept (slopes on both sides of [0, 1], or an input that is not a Conv's only use)" : "")}");
+        changes.Add($"{rewritten} Conv -> PRelu pairs rewritten as {(form == PReluForm.Depthwise ? "two 1x1 depthwise Convs after the Conv, z + (1 - s) Relu(-z)" : "two fused Convs and an Add")}{(kept > 0 ? $"; {kept} PRelu kept (slopes on both sides of [0, 1], or an input that is not a Conv's only use)" : "")}");
         return changes;
+    }
+
+    /// <summary>
+    /// The depthwise form, for any slopes: PRelu(z) = z + (1 - s) Relu(-z). The Conv computes z once, as published;
+    /// Relu(-z) is a 1x1 depthwise Conv (scale -1) with its Relu fused, and the second 1x1 depthwise Conv (scale 1 - s)
+    /// takes the Add of z as its fused sum, so ONNX Runtime makes two passes over z in its blocked layout and none on
+    /// their own. On FaceReid the two-Conv form took 8.4-9.4 ms a view at batch 2, this one 6.8 (the Conv before a
+    /// PRelu is often a pointwise expansion, which the two-Conv form computes twice).
+    /// </summary>
+    private static void AddDepthwiseForm(ProtoMessage graph, int pIndex, ProtoMessage prelu, string pName, string z, float[] slope, Func<string, string> unique)
+    {
+        int channels = slope.Length;
+        var depthwise = new List<byte[]> { IntAttribute("group", channels), IntsAttribute("kernel_shape", [1, 1]) };
+        string DepthwiseConv(string x, string tag, float[] scale)
+        {
+            string wName = unique(pName + tag + "_scale"), output = unique(pName + tag);
+            graph.InsertBefore(graph.Fields.Count, GraphInitializer, ProtoMessage.WireLengthDelimited, Tensor(wName, [channels, 1, 1, 1], scale));
+            graph.InsertBefore(pIndex, GraphNode, ProtoMessage.WireLengthDelimited, Node("Conv", unique(pName + tag + "_node"), [x, wName], output, depthwise));
+            return output;
+        }
+        string negated = DepthwiseConv(z, "_negated", Enumerable.Repeat(-1f, channels).ToArray());
+        string below = unique(pName + "_below");
+        graph.InsertBefore(pIndex, GraphNode, ProtoMessage.WireLengthDelimited, Node("Relu", unique(pName + "_below_node"), [negated], below, []));
+        string scaled = DepthwiseConv(below, "_scaled", slope.Select(v => 1f - v).ToArray());
+        int opIndex = prelu.IndicesOf(NodeOpType).First(), xIndex = prelu.IndicesOf(NodeInput).First(), slopeIndex = prelu.IndicesOf(NodeInput).ElementAt(1);
+        prelu.Replace(opIndex, Encoding.UTF8.GetBytes("Add"));
+        prelu.Replace(xIndex, Encoding.UTF8.GetBytes(scaled));
+        prelu.Replace(slopeIndex, Encoding.UTF8.GetBytes(z));
+    }
+
+    private const int AttributeName = 1, AttributeInt = 3, AttributeInts = 8, AttributeType = 20, AttributeTypeInt = 2, AttributeTypeInts = 7;
+
+    private static byte[] IntAttribute(string name, long value)
+    {
+        var w = new ProtoWriter();
+        w.WriteString(AttributeName, name);
+        w.WriteInt64(AttributeInt, value);
+        w.WriteInt64(AttributeType, AttributeTypeInt);
+        return w.ToArray();
+    }
+
+    private static byte[] IntsAttribute(string name, long[] values)
+    {
+        var w = new ProtoWriter();
+        w.WriteString(AttributeName, name);
+        foreach (var v in values) w.WriteInt64(AttributeInts, v);
+        w.WriteInt64(AttributeType, AttributeTypeInts);
+        return w.ToArray();
     }
 
     private static float[] Floats(ProtoMessage tensor)
