@@ -16,7 +16,7 @@ using FaceNet.ModelConverter;
 //     (inputs, outputs, operators, Reshape shapes and a census of the float weights)
 //   dotnet run --project tools/FaceNet.ModelConverter -- prepare --in <original.onnx> --out models/x.onnx [--flush-below 1e-9] [--dynamic-batch] [--rewrite-prelu | --rewrite-prelu-depthwise]
 //     (flushes tiny weights to zero; --dynamic-batch makes a batch-1 embedder take any batch, see ModelPreparer.cs;
-//      --rewrite-prelu turns Conv -> PRelu into convolutions ONNX Runtime fuses, see Onnx/PReluRewrite.cs)
+//      --rewrite-prelu[-depthwise] turns Conv -> PRelu into convolutions ONNX Runtime fuses, see Onnx/PReluRewrite.cs)
 // The converter is run by a developer when (re)building shipped models; the engine never calls it.
 
 static int Usage(string? error = null)

@@ -11,7 +11,7 @@ namespace FaceNet.Lab;
 /// the process's RSS after each size: what embedding a many-face photo's faces in larger batches would gain and hold.
 /// --file candidate.onnx times a candidate file for the one model named, with that model's options, beside the
 /// shipped file, and prints the largest output difference between them. --profile DIR writes ONNX Runtime's per-node
-/// profile of the candidate's session there (chrome trace JSON).
+/// profile of the candidate's session there (chrome trace JSON). --size WxH feeds another input size (detectors).
 /// </summary>
 internal static class BatchSizes
 {
@@ -42,9 +42,11 @@ internal static class BatchSizes
             var inp = d.Input!;
             foreach (int n in sizes)
             {
-                var t = new DenseTensor<float>([n, inp.Channels, inp.Height, inp.Width]);
+                // --size WxH: another input size (YuNet takes any; its tiles are 1440x1568).
+                var size = opts.TryGetValue("size", out var sz) ? sz.Split('x').Select(int.Parse).ToArray() : [inp.Width, inp.Height];
+                var t = new DenseTensor<float>([n, inp.Channels, size[1], size[0]]);
                 var span = t.Buffer.Span;
-                for (int i = 0; i < span.Length; i++) span[i] = (float)rng.NextDouble();
+                for (int i = 0; i < span.Length; i++) span[i] = (float)rng.NextDouble() * (inp.Std[0] == 1 ? 255 : 1);
                 var input = new[] { NamedOnnxValue.CreateFromTensor(inp.Name, t) };
                 using (var warm = session.Run(input))
                 {
