@@ -22,8 +22,8 @@ public enum PReluForm { TwoConvs, Depthwise }
 /// ONNX Runtime has no fused PRelu: in the published MobileFaceNet its 33 PRelu nodes took 62% of a pass, and the
 /// layout conversions around them (NCHWc to NCHW and back) another 8%, while the convolutions took 30%.
 /// The result equals the original up to float rounding (the weights are scaled before the sum instead of after);
-/// tools/FaceNet.Validation model-diff measures it on real faces. A PRelu with slopes on both sides of [0, 1], or whose
-/// input is not a Conv's only use, is left as it is.
+/// tools/FaceNet.Validation model-diff measures it on real faces. The two-Conv form leaves a PRelu with slopes on both
+/// sides of [0, 1] as it is; both forms leave one whose input is not a Conv's only use.
 /// </summary>
 public static class PReluRewrite
 {
@@ -135,8 +135,9 @@ public static class PReluRewrite
     /// The depthwise form, for any slopes: PRelu(z) = z + (1 - s) Relu(-z). The Conv computes z once, as published;
     /// Relu(-z) is a 1x1 depthwise Conv (scale -1) with its Relu fused, and the second 1x1 depthwise Conv (scale 1 - s)
     /// takes the Add of z as its fused sum, so ONNX Runtime makes two passes over z in its blocked layout and none on
-    /// their own. On FaceReid the two-Conv form took 8.4-9.4 ms a view at batch 2, this one 6.8; on MobileFaceNet 5.5-5.7 and 4.4 (the Conv before a
-    /// PRelu is often a pointwise expansion, which the two-Conv form computes twice).
+    /// their own. The two-Conv form computes the Conv twice, and the Conv before a PRelu is often a pointwise expansion:
+    /// at batch 2, interleaved, FaceReid took 7.2-7.9 ms a view in this form against 9.6-10.6, MobileFaceNet 6.6-6.7
+    /// against 8.4 (tools/FaceNet.Lab benchmark batches --file, Intel Xeon with AMX, one thread).
     /// </summary>
     private static void AddDepthwiseForm(ProtoMessage graph, int pIndex, ProtoMessage prelu, string pName, string z, float[] slope, Func<string, string> unique)
     {
