@@ -111,6 +111,14 @@ public sealed class OnnxGraphBuilder
         foreach (var attr in node.Attributes) n.WriteMessage(5, WriteAttribute(attr)); // attribute
     };
 
+    /// <summary>One AttributeProto's bytes, for tools that edit an existing graph (Onnx/PReluRewrite.cs).</summary>
+    internal static byte[] EncodeAttribute(OnnxAttribute attr)
+    {
+        var w = new ProtoWriter();
+        WriteAttribute(attr)(w);
+        return w.ToArray();
+    }
+
     private static Action<ProtoWriter> WriteAttribute(OnnxAttribute attr) => a =>
     {
         a.WriteString(1, attr.Name);                                   // AttributeProto.name

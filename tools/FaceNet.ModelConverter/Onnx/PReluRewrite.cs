@@ -60,7 +60,6 @@ public static class PReluRewrite
             ProtoMessage? bTensor = null;
             if (convInputs.Length > 2 && (!initializers.TryGetValue(convInputs[2], out bTensor) || uses.GetValueOrDefault(convInputs[2]) != 1)) { kept++; continue; }
             var slopeValues = Floats(slopeTensor);
-            var w = Floats(wTensor);
             int channels = (int)wTensor.Int64s(TensorDims)[0];
             // One slope per output channel ([C], [C,1,1] or [1,C,1,1]) or one for all.
             if (slopeValues.Length != channels && slopeValues.Length != 1) { kept++; continue; }
@@ -72,6 +71,7 @@ public static class PReluRewrite
                 continue;
             }
             bool belowOne = slope.All(v => v <= 1f), nonNegative = slope.All(v => v >= 0f);
+            var w = Floats(wTensor);
             if (!belowOne && !nonNegative) { kept++; continue; }
             var b = bTensor is null ? new float[channels] : Floats(bTensor);
             int per = w.Length / channels;
@@ -142,7 +142,7 @@ public static class PReluRewrite
     private static void AddDepthwiseForm(ProtoMessage graph, int pIndex, ProtoMessage prelu, string pName, string z, float[] slope, Func<string, string> unique)
     {
         int channels = slope.Length;
-        var depthwise = new List<byte[]> { IntAttribute("group", channels), IntsAttribute("kernel_shape", [1, 1]) };
+        var depthwise = new List<byte[]> { OnnxGraphBuilder.EncodeAttribute(OnnxAttribute.Of("group", (long)channels)), OnnxGraphBuilder.EncodeAttribute(OnnxAttribute.Of("kernel_shape", 1L, 1L)) };
         string DepthwiseConv(string x, string tag, float[] scale)
         {
             string wName = unique(pName + tag + "_scale"), output = unique(pName + tag);
@@ -158,26 +158,6 @@ public static class PReluRewrite
         prelu.Replace(opIndex, Encoding.UTF8.GetBytes("Add"));
         prelu.Replace(xIndex, Encoding.UTF8.GetBytes(scaled));
         prelu.Replace(slopeIndex, Encoding.UTF8.GetBytes(z));
-    }
-
-    private const int AttributeName = 1, AttributeInt = 3, AttributeInts = 8, AttributeType = 20, AttributeTypeInt = 2, AttributeTypeInts = 7;
-
-    private static byte[] IntAttribute(string name, long value)
-    {
-        var w = new ProtoWriter();
-        w.WriteString(AttributeName, name);
-        w.WriteInt64(AttributeInt, value);
-        w.WriteInt64(AttributeType, AttributeTypeInt);
-        return w.ToArray();
-    }
-
-    private static byte[] IntsAttribute(string name, long[] values)
-    {
-        var w = new ProtoWriter();
-        w.WriteString(AttributeName, name);
-        foreach (var v in values) w.WriteInt64(AttributeInts, v);
-        w.WriteInt64(AttributeType, AttributeTypeInts);
-        return w.ToArray();
     }
 
     private static float[] Floats(ProtoMessage tensor)
