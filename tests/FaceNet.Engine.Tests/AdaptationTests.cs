@@ -74,6 +74,9 @@ public class AdaptationTests(CaltechFaces caltech) : IClassFixture<CaltechFaces>
         var a = TripletTrainer.Train(vectors, labels, Short);
         var brief = TripletOptions.Default with { Steps = 20 };
         Assert.Equal(TripletTrainer.Train(vectors, labels, brief).Projection.Matrix, TripletTrainer.Train(vectors, labels, brief).Projection.Matrix);   // seeded: the same on every run
+        var twoPeople = brief with { NegativePeople = 2 };   // the lab's --negatives: each face pushed from its two most similar other people
+        Assert.Equal(TripletTrainer.Train(vectors, labels, twoPeople).Projection.Matrix, TripletTrainer.Train(vectors, labels, twoPeople).Projection.Matrix);
+        Assert.NotEqual(TripletTrainer.Train(vectors, labels, brief).Projection.Matrix, TripletTrainer.Train(vectors, labels, twoPeople).Projection.Matrix);
         Assert.Equal(384, a.Projection.OutputDimension);
         Assert.True(a.LastLoss < a.FirstLoss / 2, $"loss {a.FirstLoss:0.0000} -> {a.LastLoss:0.0000}");
         var projected = a.Projection.Apply(vectors);
@@ -99,6 +102,41 @@ public class AdaptationTests(CaltechFaces caltech) : IClassFixture<CaltechFaces>
         var two = caltech.Faces.GroupBy(f => f.Label).SelectMany(g => g.Take(3)).ToList();
         Assert.Throws<AdaptationException>(() => GalleryOptimizer.CheckEnough(two));
         Assert.Throws<AdaptationException>(() => GalleryOptimizer.Optimize(two, caltech.Manifest, "Clean", Reference()));
+    }
+
+    /// <summary>Per face: its least similar same-person face minus its most similar stranger (mean over the gallery).</summary>
+    private static double StrangerMargin(IReadOnlyList<float[]> v, IReadOnlyList<string> labels, IReadOnlyList<float[]> strangers)
+    {
+        double sum = 0;
+        for (int i = 0; i < v.Count; i++)
+        {
+            double same = Enumerable.Range(0, v.Count).Where(j => j != i && labels[j] == labels[i]).Min(j => TensorPrimitives.Dot(v[i], v[j]));
+            sum += same - strangers.Max(s => TensorPrimitives.Dot(v[i], s));
+        }
+        return sum / v.Count;
+    }
+
+    [CaltechFact]
+    public void Strangers_in_each_batch_push_the_gallery_away_from_people_it_was_not_trained_on()
+    {
+        var (background, calibration) = Reference().Halves;
+        // Split by person: no reference person is both trained against and calibrated on.
+        Assert.Equal(2000, background.Length + calibration.Vectors.Length);
+        Assert.All(calibration.People, p => Assert.Equal(1, p % 2));
+        Assert.InRange(background.Length, 900, 1100);
+        Assert.Equal(128, TripletOptions.Default.BackgroundPerBatch);
+        Assert.Equal(0, new TripletOptions().BackgroundPerBatch);   // what an adaptation stored before the option reads as
+
+        var vectors = caltech.Faces.Select(f => f.Vector).ToList();
+        var names = caltech.Faces.Select(f => f.Label).ToList();
+        var labels = names.Select(n => Array.IndexOf(CaltechFaces.People, n)).ToList();
+        var without = TripletTrainer.Train(vectors, labels, Short with { BackgroundPerBatch = 0 }, background).Projection;
+        var with = TripletTrainer.Train(vectors, labels, Short, background).Projection;
+        // Measured on the calibration half: strangers the training never saw.
+        double plain = StrangerMargin(vectors, names, calibration.Vectors);
+        double a = StrangerMargin(without.Apply(vectors), names, without.Apply(calibration.Vectors));
+        double b = StrangerMargin(with.Apply(vectors), names, with.Apply(calibration.Vectors));
+        Assert.True(b > a + 0.05 && b > plain, $"same-person minimum minus nearest stranger: plain {plain:0.0000}, trained without strangers {a:0.0000}, with {b:0.0000}");
     }
 
     private ReferenceImpostors Reference() => ReferenceImpostors.For(caltech.Manifest, "Clean")!;

@@ -11,9 +11,10 @@ namespace FaceNet.Engine.Adaptation;
 public readonly record struct LabelledVector(string Label, float[] Vector);
 
 /// <summary>
-/// Learns a gallery's adaptation: splits its photos by person (70/30, seeded) to measure, trains on the 70%,
-/// calibrates on the reference set and measures the held-out 30% before and after; then trains the final projection
-/// on every face and calibrates it. Engine code (Optimize-FaceGallery and the lab call it).
+/// Learns a gallery's adaptation: splits its photos by person (70/30, seeded) to measure, trains on the 70% (with the
+/// reference set's background half as strangers), calibrates on the reference set's other half and measures the
+/// held-out 30% before and after; then trains the final projection on every face and calibrates it. Engine code
+/// (Optimize-FaceGallery and the lab call it).
 /// </summary>
 public static class GalleryOptimizer
 {
@@ -41,15 +42,18 @@ public static class GalleryOptimizer
         // A small gallery fits in one batch, so each step sees all of it: 10 steps a face (at least 200) save time there.
         options = options with { OutputDimension = Math.Min(options.OutputDimension, dimension), Steps = Math.Min(options.Steps, Math.Max(200, 10 * vectors.Length)) };
 
+        // With background negatives, half the reference people are trained against and the other half calibrate.
+        float[][]? background = null;
+        if (options.BackgroundPerBatch > 0) (background, reference) = reference.Halves;
         var heldOut = Split(labels, options.Seed);
         var trainIdx = Enumerable.Range(0, vectors.Length).Where(i => !heldOut[i]).ToArray();
         progress?.Invoke($"Measuring: training on {trainIdx.Length} faces, holding out {vectors.Length - trainIdx.Length}");
-        var trial = TripletTrainer.Train(trainIdx.Select(i => vectors[i]).ToList(), trainIdx.Select(i => labels[i]).ToList(), options, cancel);
+        var trial = TripletTrainer.Train(trainIdx.Select(i => vectors[i]).ToList(), trainIdx.Select(i => labels[i]).ToList(), options, background, cancel);
         var before = Measure(vectors, labels, heldOut, plain.DefaultThreshold ?? 0.5);
         var after = Measure(trial.Projection.Apply(vectors), labels, heldOut, AdaptedCalibration.DefaultOnly(reference, trial.Projection, plain));
 
         progress?.Invoke($"Training on all {vectors.Length} faces of {labelIds.Count} people");
-        var final = TripletTrainer.Train(vectors, labels, options, cancel);
+        var final = TripletTrainer.Train(vectors, labels, options, background, cancel);
         progress?.Invoke("Calibrating thresholds on the reference set");
         var thresholds = AdaptedCalibration.Compute(reference, final.Projection, plain, plainIdentification);
         return new GalleryAdaptation

@@ -24,12 +24,27 @@ public sealed class ReferenceImpostors
         Vectors = vectors;
         People = people;
         _plain = new Lazy<PairScores>(() => PairScores.Of(Vectors, People));
+        _halves = new Lazy<(float[][], ReferenceImpostors)>(Split);
     }
 
     public AdaptationReference Description { get; }
     public float[][] Vectors { get; }
     public int[] People { get; }
     private readonly Lazy<PairScores> _plain;
+
+    /// <summary>
+    /// The set split by person (even and odd person numbers): faces to train against as strangers, and people kept
+    /// apart to calibrate on, so no threshold is set on faces the projection was pushed away from. Made once per set.
+    /// </summary>
+    public (float[][] Background, ReferenceImpostors Calibration) Halves => _halves.Value;
+    private readonly Lazy<(float[][], ReferenceImpostors)> _halves;
+
+    private (float[][], ReferenceImpostors) Split()
+    {
+        var background = Enumerable.Range(0, Vectors.Length).Where(i => People[i] % 2 == 0).Select(i => Vectors[i]).ToArray();
+        var kept = Enumerable.Range(0, Vectors.Length).Where(i => People[i] % 2 != 0).ToArray();
+        return (background, new ReferenceImpostors(Description, kept.Select(i => Vectors[i]).ToArray(), kept.Select(i => People[i]).ToArray()));
+    }
 
     /// <summary>Pair scores in the plain space (computed once per process).</summary>
     public PairScores Plain => _plain.Value;

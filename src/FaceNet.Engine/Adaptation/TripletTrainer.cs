@@ -6,8 +6,9 @@ namespace FaceNet.Engine.Adaptation;
 /// <summary>
 /// Learns a linear projection from labelled embeddings with the batch-hard triplet loss (Hermans et al. 2017): in
 /// each batch of P people x K faces, every face is an anchor against its least similar same-person face and its most
-/// similar other-person face. Gradients are written out by hand (the model is one matrix); single-threaded and seeded,
-/// so the result is the same on every run.
+/// similar other-person face, and (with strangers, faces of people outside the gallery) against its most similar
+/// stranger as a triplet of its own. Gradients are written out by hand (the model is one matrix); seeded, and summed
+/// in a fixed order where faces and rows run in parallel, so the result is the same on every run.
 /// </summary>
 public static class TripletTrainer
 {
@@ -16,9 +17,26 @@ public static class TripletTrainer
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Result Train(IReadOnlyList<float[]> vectors, IReadOnlyList<int> labels, TripletOptions options, CancellationToken cancel = default)
+        => Train(vectors, labels, options, background: null, cancel);
+
+    /// <param name="background">
+    /// Faces of people outside the gallery, used only as negatives (<see cref="TripletOptions.BackgroundPerBatch"/> a
+    /// batch): the gallery's people are pushed away from strangers too, not only from each other.
+    /// </param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static Result Train(IReadOnlyList<float[]> vectors, IReadOnlyList<int> labels, TripletOptions options,
+        IReadOnlyList<float[]>? background, CancellationToken cancel = default)
     {
         if (vectors.Count != labels.Count) throw new ArgumentException("One label per vector.");
         if (vectors.Count == 0) throw new ArgumentException("No vectors to train on.");
+        if (labels.Any(l => l < 0)) throw new ArgumentException("Labels are 0 or more.");
+        int galleryCount = vectors.Count, backgroundCount = options.BackgroundPerBatch > 0 ? background?.Count ?? 0 : 0;
+        if (backgroundCount > 0)
+        {
+            // One list: the gallery's faces, then the background's, each with a label of its own below 0 (never a positive, never an anchor).
+            vectors = vectors.Concat(background!).ToArray();
+            labels = labels.Concat(Enumerable.Range(0, backgroundCount).Select(k => -1 - k)).ToArray();
+        }
         int din = vectors[0].Length, dout = options.OutputDimension;
         var start = LinearProjection.Identity(dout, din);
         var w0 = start.Matrix;
@@ -40,7 +58,8 @@ public static class TripletTrainer
         {
             cancel.ThrowIfCancellationRequested();
             var batch = Sample(byPerson, options.PeoplePerBatch, options.FacesPerPerson, rng);
-            double loss = Step(w, w0, grad, vectors, labels, batch, din, dout, margin, decay);
+            if (backgroundCount > 0) batch = batch.Concat(SampleBackground(galleryCount, backgroundCount, options.BackgroundPerBatch, rng)).ToArray();
+            double loss = Step(w, w0, grad, vectors, labels, batch, din, dout, margin, decay, options.NegativePeople);
             if (step <= tenth) first += loss / tenth;
             if (step > options.Steps - tenth) last += loss / tenth;
             // Adam, bias-corrected, as whole-array vector operations (the matrix has 147,456 weights at 384x384).
@@ -68,6 +87,14 @@ public static class TripletTrainer
         return batch.ToArray();
     }
 
+    private static IEnumerable<int> SampleBackground(int offset, int count, int take, Random rng)
+    {
+        if (take >= count) return Enumerable.Range(offset, count);
+        var chosen = new HashSet<int>();
+        while (chosen.Count < take) chosen.Add(rng.Next(count));
+        return chosen.Order().Select(k => offset + k);
+    }
+
     private static T[] Shuffle<T>(T[] items, Random rng)
     {
         for (int i = items.Length - 1; i > 0; i--)
@@ -81,7 +108,7 @@ public static class TripletTrainer
     /// <summary>One batch: the loss, and its gradient (plus the weight decay's) in <paramref name="grad"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Step(float[] w, float[] w0, float[] grad, IReadOnlyList<float[]> vectors, IReadOnlyList<int> labels,
-        int[] batch, int din, int dout, double margin, double decay)
+        int[] batch, int din, int dout, double margin, double decay, int people)
     {
         int n = batch.Length;
         var z = new float[n][];
@@ -91,27 +118,22 @@ public static class TripletTrainer
         var gz = new float[n][];
         for (int i = 0; i < n; i++) gz[i] = new float[dout];
         double loss = 0;
+        int anchors = batch.Count(i => labels[i] >= 0);   // the loss is a mean over the gallery's faces, however many strangers join
+        // Each anchor's hardest faces are found on their own (in parallel); the triplets are then added in anchor order,
+        // so the sums, and the result, are the same on every run.
+        var hardest = new (int Pos, int Bg, float Cp, float Cb)[n];
+        var negatives = new int[n * people];
+        var negativeCos = new float[n * people];
+        Parallel.For(0, n, a => hardest[a] = Hardest(a, z, labels, batch, negatives.AsSpan(a * people, people), negativeCos.AsSpan(a * people, people)));
         for (int a = 0; a < n; a++)
         {
-            int pos = -1, neg = -1;
-            float cp = float.MaxValue, cn = float.MinValue;
-            for (int j = 0; j < n; j++)
-            {
-                if (j == a) continue;
-                float c = TensorPrimitives.Dot(z[a], z[j]);
-                if (labels[batch[j]] == labels[batch[a]]) { if (c < cp) { cp = c; pos = j; } }
-                else if (c > cn) { cn = c; neg = j; }
-            }
-            if (pos < 0 || neg < 0) continue;
-            // Squared distances of unit vectors: d = 2 - 2 cos, so l = 2 (cos_an - cos_ap) + margin.
-            double l = 2 * (cn - cp) + margin;
-            if (l <= 0) continue;
-            loss += l / n;
-            float s = (float)(2.0 / n);
-            TensorPrimitives.MultiplyAdd(z[neg], s, gz[a], gz[a]);
-            TensorPrimitives.MultiplyAdd(z[pos], -s, gz[a], gz[a]);
-            TensorPrimitives.MultiplyAdd(z[a], s, gz[neg], gz[neg]);
-            TensorPrimitives.MultiplyAdd(z[a], -s, gz[pos], gz[pos]);
+            var (pos, bg, cp, cb) = hardest[a];
+            if (pos < 0) continue;
+            // The hardest other people of the gallery and, apart, the hardest stranger: each its own triplet, so strangers
+            // never crowd the gallery's look-alikes out of the loss.
+            for (int k = 0; k < people; k++)
+                loss += Triplet(a, pos, negatives[a * people + k], cp, negativeCos[a * people + k], z, gz, margin, anchors);
+            loss += Triplet(a, pos, bg, cp, cb, z, gz, margin, anchors);
         }
         // Through the normalisation: dL/du = (gz - (gz . z) z) / |u|; then dL/dW = sum of outer products with x.
         TensorPrimitives.Subtract(w, w0, grad);
@@ -128,6 +150,61 @@ public static class TripletTrainer
         }
         Parallel.For(0, dout, r => GradientRow(grad.AsSpan(r * din, din), r, active, gz, vectors, batch));
         return loss + 0.5 * decay * SquaredDistance(w, w0);
+    }
+
+    /// <summary>
+    /// An anchor's least similar same-person face and most similar stranger (-1: none; a stranger is no anchor), and in
+    /// <paramref name="neg"/> the most similar face of each of its most similar other gallery people, most similar first.
+    /// A batch holds each person's faces side by side, so a run of one label is one person.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int, int, float, float) Hardest(int a, float[][] z, IReadOnlyList<int> labels, int[] batch, Span<int> neg, Span<float> cn)
+    {
+        neg.Fill(-1);
+        cn.Fill(float.MinValue);
+        int pos = -1, bg = -1, la = labels[batch[a]];
+        float cp = float.MaxValue, cb = float.MinValue;
+        if (la < 0) return (pos, bg, cp, cb);
+        int runLabel = int.MinValue, runBest = -1;
+        float runCos = float.MinValue;
+        for (int j = 0; j <= z.Length; j++)
+        {
+            int lj = j < z.Length ? labels[batch[j]] : int.MinValue;
+            if (lj != runLabel)
+            {
+                if (runBest >= 0) Insert(neg, cn, runBest, runCos);
+                runLabel = lj; runBest = -1; runCos = float.MinValue;
+            }
+            if (j == z.Length || j == a) continue;
+            float c = TensorPrimitives.Dot(z[a], z[j]);
+            if (lj == la) { if (c < cp) { cp = c; pos = j; } }
+            else if (lj >= 0) { if (c > runCos) { runCos = c; runBest = j; } }
+            else if (c > cb) { cb = c; bg = j; }
+        }
+        return (pos, bg, cp, cb);
+    }
+
+    private static void Insert(Span<int> idx, Span<float> cos, int j, float c)
+    {
+        int k = cos.Length - 1;
+        if (c <= cos[k]) return;
+        while (k > 0 && cos[k - 1] < c) { cos[k] = cos[k - 1]; idx[k] = idx[k - 1]; k--; }
+        cos[k] = c; idx[k] = j;
+    }
+
+    /// <summary>One anchor's triplet (none when <paramref name="neg"/> is -1): its hinge loss, its gradient added to gz.</summary>
+    private static double Triplet(int a, int pos, int neg, float cp, float cn, float[][] z, float[][] gz, double margin, int n)
+    {
+        if (neg < 0) return 0;
+        // Squared distances of unit vectors: d = 2 - 2 cos, so l = 2 (cos_an - cos_ap) + margin.
+        double l = 2 * (cn - cp) + margin;
+        if (l <= 0) return 0;
+        float s = (float)(2.0 / n);
+        TensorPrimitives.MultiplyAdd(z[neg], s, gz[a], gz[a]);
+        TensorPrimitives.MultiplyAdd(z[pos], -s, gz[a], gz[a]);
+        TensorPrimitives.MultiplyAdd(z[a], s, gz[neg], gz[neg]);
+        TensorPrimitives.MultiplyAdd(z[a], -s, gz[pos], gz[pos]);
+        return l / n;
     }
 
     // The hot loops are whole methods optimised at once: run at the tiered JIT's first tier, the first training in a

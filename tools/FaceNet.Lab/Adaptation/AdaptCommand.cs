@@ -8,7 +8,7 @@ using FaceNet.Engine.Recognition;
 namespace FaceNet.Lab;
 
 /// <summary>
-/// Usage: dotnet run -c Release --project tools/FaceNet.Lab -- adapt reference|measure|minimum [--write] [--steps N] [--decay X] [--margin X] [--lr X] [--dimension N] [--min-photos 5]
+/// Usage: dotnet run -c Release --project tools/FaceNet.Lab -- adapt reference|measure|minimum [--write] [--steps N] [--decay X] [--margin X] [--lr X] [--dimension N] [--background N] [--people N] [--negatives N] [--seed N] [--min-photos 5]
 /// reference  writes the shipped reference set: Clean embeddings (float16) of the LFW View 1 DevTrain people
 ///            (models/adaptation-reference-clean.f16; --write also prints the models.json entry's values)
 /// measure    Optimize-FaceGallery's engine on two galleries split by photo (inside the optimiser, 70/30 per person):
@@ -38,6 +38,10 @@ public static class AdaptCommand
             Margin = cl.Double("margin") ?? TripletOptions.Default.Margin,
             LearningRate = cl.Double("lr") ?? TripletOptions.Default.LearningRate,
             OutputDimension = cl.Int("dimension", TripletOptions.Default.OutputDimension),
+            BackgroundPerBatch = cl.Int("background", TripletOptions.Default.BackgroundPerBatch),
+            Seed = cl.Int("seed", TripletOptions.Default.Seed),
+            PeoplePerBatch = cl.Int("people", TripletOptions.Default.PeoplePerBatch),
+            NegativePeople = cl.Int("negatives", TripletOptions.Default.NegativePeople),
         };
         int minPhotos = cl.Int("min-photos", 5);
         int workers = cl.Workers();
