@@ -47,13 +47,18 @@ public static class GalleryOptimizer
         if (options.BackgroundPerBatch > 0) (background, reference) = reference.Halves;
         var heldOut = Split(labels, options.Seed);
         var trainIdx = Enumerable.Range(0, vectors.Length).Where(i => !heldOut[i]).ToArray();
-        progress?.Invoke($"Measuring: training on {trainIdx.Length} faces, holding out {vectors.Length - trainIdx.Length}");
-        var trial = TripletTrainer.Train(trainIdx.Select(i => vectors[i]).ToList(), trainIdx.Select(i => labels[i]).ToList(), options, background, cancel);
+        // Training is most of the time: its steps show, ahead of the detail, so the bar moves in an 80-column window too.
+        Action<int>? Steps(string phase, string detail) => progress is null ? null : done => progress($"{phase}, step {done} of {options.Steps} ({detail})");
+        string measuring = $"training on {trainIdx.Length} faces, holding out {vectors.Length - trainIdx.Length}";
+        progress?.Invoke($"Measuring: {measuring}");
+        var trial = TripletTrainer.Train(trainIdx.Select(i => vectors[i]).ToList(), trainIdx.Select(i => labels[i]).ToList(), options, background, cancel,
+            Steps("Measuring", measuring));
         var before = Measure(vectors, labels, heldOut, plain.DefaultThreshold ?? 0.5);
         var after = Measure(trial.Projection.Apply(vectors), labels, heldOut, AdaptedCalibration.DefaultOnly(reference, trial.Projection, plain));
 
-        progress?.Invoke($"Training on all {vectors.Length} faces of {labelIds.Count} people");
-        var final = TripletTrainer.Train(vectors, labels, options, background, cancel);
+        string all = $"all {vectors.Length} faces of {labelIds.Count} people";
+        progress?.Invoke($"Training on {all}");
+        var final = TripletTrainer.Train(vectors, labels, options, background, cancel, Steps("Training", all));
         progress?.Invoke("Calibrating thresholds on the reference set");
         var thresholds = AdaptedCalibration.Compute(reference, final.Projection, plain, plainIdentification);
         return new GalleryAdaptation

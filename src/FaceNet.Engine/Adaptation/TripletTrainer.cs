@@ -15,7 +15,6 @@ public static class TripletTrainer
     /// <summary>The trained projection and the mean batch loss of the first and last tenth of the steps.</summary>
     public sealed record Result(LinearProjection Projection, double FirstLoss, double LastLoss);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Result Train(IReadOnlyList<float[]> vectors, IReadOnlyList<int> labels, TripletOptions options, CancellationToken cancel = default)
         => Train(vectors, labels, options, background: null, cancel);
 
@@ -23,9 +22,10 @@ public static class TripletTrainer
     /// Faces of people outside the gallery, used only as negatives (<see cref="TripletOptions.BackgroundPerBatch"/> a
     /// batch): the gallery's people are pushed away from strangers too, not only from each other.
     /// </param>
+    /// <param name="stepsDone">Called with the steps done, every 5% of them (for a progress bar).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Result Train(IReadOnlyList<float[]> vectors, IReadOnlyList<int> labels, TripletOptions options,
-        IReadOnlyList<float[]>? background, CancellationToken cancel = default)
+        IReadOnlyList<float[]>? background, CancellationToken cancel = default, Action<int>? stepsDone = null)
     {
         if (vectors.Count != labels.Count) throw new ArgumentException("One label per vector.");
         if (vectors.Count == 0) throw new ArgumentException("No vectors to train on.");
@@ -62,6 +62,7 @@ public static class TripletTrainer
             double loss = Step(w, w0, grad, vectors, labels, batch, din, dout, margin, decay, options.NegativePeople);
             if (step <= tenth) first += loss / tenth;
             if (step > options.Steps - tenth) last += loss / tenth;
+            if (stepsDone is not null && step % Math.Max(1, options.Steps / 20) == 0) stepsDone(step);
             // Adam, bias-corrected, as whole-array vector operations (the matrix has 147,456 weights at 384x384).
             float c1 = (float)(1 - Math.Pow(b1, step)), c2 = (float)(1 - Math.Pow(b2, step));
             TensorPrimitives.Multiply(m, (float)b1, m);
@@ -106,9 +107,10 @@ public static class TripletTrainer
     }
 
     /// <summary>One batch: the loss, and its gradient (plus the weight decay's) in <paramref name="grad"/>.</summary>
+    /// <param name="perAnchor">Other gallery people each anchor is pushed from (TripletOptions.NegativePeople).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Step(float[] w, float[] w0, float[] grad, IReadOnlyList<float[]> vectors, IReadOnlyList<int> labels,
-        int[] batch, int din, int dout, double margin, double decay, int people)
+        int[] batch, int din, int dout, double margin, double decay, int perAnchor)
     {
         int n = batch.Length;
         var z = new float[n][];
@@ -122,17 +124,17 @@ public static class TripletTrainer
         // Each anchor's hardest faces are found on their own (in parallel); the triplets are then added in anchor order,
         // so the sums, and the result, are the same on every run.
         var hardest = new (int Pos, int Bg, float Cp, float Cb)[n];
-        var negatives = new int[n * people];
-        var negativeCos = new float[n * people];
-        Parallel.For(0, n, a => hardest[a] = Hardest(a, z, labels, batch, negatives.AsSpan(a * people, people), negativeCos.AsSpan(a * people, people)));
+        var negatives = new int[n * perAnchor];
+        var negativeCos = new float[n * perAnchor];
+        Parallel.For(0, n, a => hardest[a] = Hardest(a, z, labels, batch, negatives.AsSpan(a * perAnchor, perAnchor), negativeCos.AsSpan(a * perAnchor, perAnchor)));
         for (int a = 0; a < n; a++)
         {
             var (pos, bg, cp, cb) = hardest[a];
             if (pos < 0) continue;
             // The hardest other people of the gallery and, apart, the hardest stranger: each its own triplet, so strangers
             // never crowd the gallery's look-alikes out of the loss.
-            for (int k = 0; k < people; k++)
-                loss += Triplet(a, pos, negatives[a * people + k], cp, negativeCos[a * people + k], z, gz, margin, anchors);
+            for (int k = a * perAnchor; k < (a + 1) * perAnchor; k++)
+                loss += Triplet(a, pos, negatives[k], cp, negativeCos[k], z, gz, margin, anchors);
             loss += Triplet(a, pos, bg, cp, cb, z, gz, margin, anchors);
         }
         // Through the normalisation: dL/du = (gz - (gz . z) z) / |u|; then dL/dW = sum of outer products with x.
