@@ -160,6 +160,21 @@ public class AdaptationTests(CaltechFaces caltech) : IClassFixture<CaltechFaces>
         Assert.Equal(plain.Similarity!.Knots.Select(k => k.Similarity), t.Similarity!.Knots.Select(k => k.Similarity));
     }
 
+    [Fact]
+    public void An_adaptation_reads_back_the_options_it_was_trained_with_when_the_defaults_change()
+    {
+        Assert.Equal(0.5, TripletOptions.Default.Margin);
+        var older = new GalleryAdaptation
+        {
+            Model = "Clean", Fingerprint = "7ca7b35cdb6866e7", InputDimension = 2, OutputDimension = 2,
+            Matrix = GalleryAdaptation.EncodeMatrix([1f, 0f, 0f, 1f]), Created = DateTime.UtcNow, Faces = 16, People = 4, DefaultThreshold = 0.8,
+            Options = TripletOptions.Default with { Margin = 0.4 },   // the margin before this session's sweep
+        };
+        var read = GalleryAdaptation.FromJson(older.ToJson(), stale: false);
+        Assert.Equal(0.4, read.Options.Margin);
+        Assert.Equal(128, read.Options.BackgroundPerBatch);
+    }
+
     private GalleryAdaptation Adaptation()
     {
         var p = TripletTrainer.Train(caltech.Faces.Select(f => f.Vector).ToList(), caltech.Faces.Select(f => Array.IndexOf(CaltechFaces.People, f.Label)).ToList(),
