@@ -168,7 +168,7 @@ public class AdaptationTests(CaltechFaces caltech) : IClassFixture<CaltechFaces>
         {
             Model = "Clean", Fingerprint = "7ca7b35cdb6866e7", InputDimension = 2, OutputDimension = 2,
             Matrix = GalleryAdaptation.EncodeMatrix([1f, 0f, 0f, 1f]), Created = DateTime.UtcNow, Faces = 16, People = 4, DefaultThreshold = 0.8,
-            Options = TripletOptions.Default with { Margin = 0.4 },   // the margin before this session's sweep
+            Options = TripletOptions.Default with { Margin = 0.4 },   // the default before 0.5: what galleries adapted then hold
         };
         var read = GalleryAdaptation.FromJson(older.ToJson(), stale: false);
         Assert.Equal(0.4, read.Options.Margin);
