@@ -18,7 +18,8 @@ namespace FaceNet.Lab;
 ///           Single-threaded per-stage timings (decode, detect, landmarks, align, embed pass), then the same
 ///           ONNX passes on pre-made input tensors in several worker x intra-op-thread arrangements.
 ///           [--paired-script FILE --pwsh PWSH.DLL [--paired-model NAME] [--paired-rounds 3]]: then rounds of the
-///           best models-only arrangement and the end-to-end script in a new pwsh, back to back (pipeline efficiency).
+///           best models-only arrangement and the end-to-end script in a new pwsh, back to back (pipeline efficiency:
+///           like for like, the script's second run of the same photos; its first run, with the JIT, beside it).
 ///   manyface --list FILE [--model NAME] [--json OUT]: where the time goes on photos with many faces (ManyFaceStages.cs)
 ///   passes  --list FILE [--faces 20] [--camera 12MP.jpg] [--reps 30] [--json OUT]
 ///           The machine (CPU model, SIMD features, ONNX Runtime version) and each model's per-pass time: real inputs
@@ -327,7 +328,10 @@ internal static class Stages
             }
             var ratios = rows.Select(x => x.EndToEnd / x.ModelsOnly).ToList();
             var warmRatios = rows.Select(x => x.Warm / x.ModelsOnly).ToList();
-            Console.WriteLine($"    median {100 * Median(ratios):0.0}% (a second run in the same process: {100 * Median(warmRatios):0.0}%)");
+            // Like for like: models-only replays the passes in a process that has run them all before, so the end-to-end
+            // side is the pwsh's second run of the same photos. A new pwsh's first run also pays .NET's tiered JIT
+            // (about 1 s of CPU on two cores, in the pipeline's threads' way), a one-time cost shown beside it.
+            Console.WriteLine($"    median, like for like (both warm): {100 * Median(warmRatios):0.0}%; a new pwsh's first run: {100 * Median(ratios):0.0}% (JIT {Median(rows.Select(x => x.Jit).ToList()):0.00} s)");
             paired = new
             {
                 model = variant, workers, threads,
