@@ -149,9 +149,10 @@ public class AdaptationTests(CaltechFaces caltech) : IClassFixture<CaltechFaces>
         Assert.NotNull(reference);
         Assert.Equal(2000, reference.Vectors.Length);
         var plain = manifest.Get("Clean");
-        var t = AdaptedCalibration.Compute(reference, LinearProjection.Identity(384, 384), plain, 0.8744);
+        double identification = FaceNet.Engine.Recognition.IdentificationThreshold.Read(manifest, "Clean")!.Value;
+        var t = AdaptedCalibration.Compute(reference, LinearProjection.Identity(384, 384), plain, identification);
         Assert.Equal(plain.DefaultThreshold!.Value, t.DefaultThreshold, 0.001);   // the midpoint to the next pair's score
-        Assert.Equal(0.8744, t.IdentificationThreshold!.Value, 0.001);
+        Assert.Equal(identification, t.IdentificationThreshold!.Value, 0.001);
         Assert.Equal(t.DefaultThreshold, AdaptedCalibration.DefaultOnly(reference, LinearProjection.Identity(384, 384), plain));   // selection = sort
         var rows = t.FalseMatchRates!.Rows;
         Assert.Contains(rows, r => r.Rate == 0.001);
@@ -181,7 +182,7 @@ public class AdaptationTests(CaltechFaces caltech) : IClassFixture<CaltechFaces>
             TripletOptions.Default with { Steps = 20 }).Projection;
         return new GalleryAdaptation
         {
-            Model = "Clean", Fingerprint = "7ca7b35cdb6866e7", InputDimension = 384, OutputDimension = 384,
+            Model = "Clean", Fingerprint = FaceNet.Engine.Verification.CalibrationFingerprint.Of(caltech.Manifest, caltech.Manifest.Get("Clean")), InputDimension = 384, OutputDimension = 384,
             Matrix = GalleryAdaptation.EncodeMatrix(p.Matrix), Created = DateTime.UtcNow, Faces = 15, People = 5, DefaultThreshold = 0.8,
         };
     }
