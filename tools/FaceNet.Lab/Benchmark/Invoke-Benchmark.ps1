@@ -462,7 +462,7 @@ if ($pe) {
     Target '(a) pipeline efficiency, like for like: Ensemble end to end (the photos run again in that pwsh) >= 85% of models-only (the same ONNX passes replayed)' "$(F (100 * $pe.median_warm_ratio) '0.0')% median of $(@($pe.rounds).Count) back-to-back rounds ($warmText images/s); a new pwsh's first run of the photos: $(F (100 * $pe.median_ratio) '0.0')% ($coldText), with $((@($pe.rounds) | ForEach-Object { F $_.jit_seconds '0.00' }) -join '/') s of JIT in its timed photos" ($pe.median_warm_ratio -ge 0.85)
 }
 else {
-    Target '(a) Ensemble end to end >= 85% of models-only' "$(F (100 * $aEns.images_per_sec / $bEns.images_per_sec) '0')% ($(F $aEns.images_per_sec) / $(F $bEns.images_per_sec))" ($aEns.images_per_sec -ge 0.85 * $bEns.images_per_sec)
+    Target '(a) pipeline efficiency, without paired rounds: Ensemble end to end (a new pwsh''s first run, JIT included) >= 85% of models-only' "$(F (100 * $aEns.images_per_sec / $bEns.images_per_sec) '0')% ($(F $aEns.images_per_sec) / $(F $bEns.images_per_sec))" ($aEns.images_per_sec -ge 0.85 * $bEns.images_per_sec)
 }
 # Issue 5 asked for the decode for detection under 80 ms when MTCNN read a 5/8 decode and the embedders then decoded
 # the full image as well. YuNet reads 20 px faces at full size, so a photo is decoded once, in full, for everything.
