@@ -164,7 +164,7 @@ public class AdaptationTests(CaltechFaces caltech) : IClassFixture<CaltechFaces>
     [Fact]
     public void An_adaptation_reads_back_the_options_it_was_trained_with_when_the_defaults_change()
     {
-        Assert.Equal(0.5, TripletOptions.Default.Margin);
+        Assert.Equal(0.7, TripletOptions.Default.Margin);
         var older = new GalleryAdaptation
         {
             Model = "Clean", Fingerprint = "7ca7b35cdb6866e7", InputDimension = 2, OutputDimension = 2,
