@@ -109,6 +109,33 @@ public class FaceClusteringTests
 public class GalleryFileTests
 {
     [Fact]
+    public void A_gallery_file_records_the_model_version_of_its_faces_and_one_from_before_0_2_0_has_none()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "facenet-versions-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var face = new GalleryEntry { Label = "ann", Path = "/p/a.jpg", Model = "Toy", Vector = [1, 0, 0] };
+            using (var g = GalleryFile.Create(Path.Combine(dir, "new.faces"), "Toy", 3, "876ac1b199f5dbe9"))
+            {
+                Assert.Empty(g.ModelVersions());   // no face yet: nothing to say
+                g.Write([new(null, [face])]);
+                Assert.Equal(["876ac1b199f5dbe9"], g.ModelVersions());
+            }
+            using (var g = GalleryFile.Create(Path.Combine(dir, "old.faces"), "Toy", 3))   // as galleries were written before 0.2.0
+                g.Write([new(null, [face])]);
+            using (var g = GalleryFile.Open(Path.Combine(dir, "old.faces")))
+                Assert.Equal([null], g.ModelVersions());
+            using (var g = GalleryFile.Open(Path.Combine(dir, "new.faces")))
+                Assert.Equal(["876ac1b199f5dbe9"], g.ModelVersions());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Round_trip_append_sources_and_model_refusal()
     {
         var file = Path.Combine(Path.GetTempPath(), "facenet-gallery-" + Guid.NewGuid().ToString("N") + ".faces");

@@ -203,3 +203,25 @@ Describe 'Group-Face' {
         $groups.Id | Should -Be @(1, 2, 3)
     }
 }
+
+Describe 'A gallery whose faces another version of the model embedded' {
+    It 'warns on Import-FaceGallery, Find-Face -Gallery and Export-FaceGallery -Append for a file from before 0.2.0, and not for a current one' {
+        $file = Join-Path $work 'versions.faces'
+        $null = Get-FaceEmbedding -LiteralPath $sample1 -Label team | Export-FaceGallery -Path $file
+        $null = Import-FaceGallery -Path $file -WarningVariable w -WarningAction SilentlyContinue
+        $w | Should -BeNullOrEmpty -Because 'the file records the version that embedded its faces, which is this one'
+        # A gallery written by module 0.1.0 records no version: remove it, as such a file is.
+        Add-Type -LiteralPath (Join-Path (Split-Path $ctx.ModulePath) 'Microsoft.Data.Sqlite.dll')
+        $db = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$file;Pooling=False")
+        try { $db.Open(); $cmd = $db.CreateCommand(); $cmd.CommandText = "DELETE FROM meta WHERE key = 'modelVersion'"; $cmd.ExecuteNonQuery() | Should -Be 1 }
+        finally { $db.Dispose() }
+        $g = Import-FaceGallery -Path $file -WarningVariable w -WarningAction SilentlyContinue
+        $g.Count | Should -Be 3 -Because 'it still loads'
+        "$w" | Should -BeLike "*'$file' was written before module 0.2.0*model 'Clean'*Export-FaceGallery ... -Force*"
+        $null = $demo1 | Find-Face -Gallery $file -WarningVariable w -WarningAction SilentlyContinue
+        "$w" | Should -BeLike '*written before module 0.2.0*'
+        $null = Get-FaceEmbedding -LiteralPath $sample2 -Label other | Export-FaceGallery -Path $file -Append -WarningVariable w -WarningAction SilentlyContinue
+        "$w" | Should -BeLike "*written before module 0.2.0*Faces added now hold this version's vectors."
+        (Import-FaceGallery -Path $file -WarningAction SilentlyContinue).Count | Should -BeGreaterThan 3
+    }
+}

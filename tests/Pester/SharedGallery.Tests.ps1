@@ -77,6 +77,18 @@ Describe 'A PostgreSQL gallery' -Skip:$noPostgres {
         Invoke-Sql $cs "SELECT value FROM facenet_meta WHERE key = 'schemaVersion'" | Should -Be '2'
     }
 
+    It 'warns when photos were embedded by another version of the model, and not when all are this one' {
+        $cs = New-GalleryDatabase
+        $null = $photos | Select-Object -First 2 | Export-FaceGallery -ConnectionString $cs -Label demo
+        $null = Import-FaceGallery -ConnectionString $cs -WarningVariable w -WarningAction SilentlyContinue
+        $w | Should -BeNullOrEmpty
+        Invoke-Sql $cs "UPDATE facenet_photos SET model_version = '7ca7b35cdb6866e7' WHERE path = '$($photos[0].FullName)'" | Out-Null
+        $null = Import-FaceGallery -ConnectionString $cs -WarningVariable w -WarningAction SilentlyContinue
+        "$w" | Should -BeLike "*another version of model 'Clean' (fingerprint 7ca7b35cdb6866e7; this module's is *Export-FaceGallery ... -Force*"
+        $null = $photos[1] | Export-FaceGallery -ConnectionString $cs -Append -WarningVariable w -WarningAction SilentlyContinue
+        "$w" | Should -BeLike "*fingerprint 7ca7b35cdb6866e7*Faces added now hold this version's vectors."
+    }
+
     It 'gives Find-Face the same results as a gallery file of the same enrolment' {
         $knn = Join-Path $ctx.SharedDir 'data/face-samples/identities/knn_examples'
         if (Test-Path (Join-Path $knn 'train')) {

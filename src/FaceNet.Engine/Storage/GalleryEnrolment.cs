@@ -83,6 +83,15 @@ public sealed class GalleryEnrolment : IDisposable
     /// <summary>The gallery's model: the existing gallery's, or the first one given.</summary>
     public string? Model { get; private set; }
 
+    /// <summary>
+    /// Gives a model's version (CalibrationFingerprint) for a new gallery file to record; null: record none. Set it
+    /// before the first face.
+    /// </summary>
+    public Func<string, string?>? ModelVersionOf { get; set; }
+
+    /// <summary>The model versions the existing gallery's faces hold (<see cref="IGalleryStore.ModelVersions"/>); empty for a new gallery.</summary>
+    public IReadOnlyList<string?> ExistingModelVersions => _store is not null && !_replacing ? _store.ModelVersions() : [];
+
     /// <summary>True when something will be written even if nothing is added (a replacement, or an existing gallery).</summary>
     public bool HasGallery => _store is not null || _replacing;
 
@@ -115,7 +124,7 @@ public sealed class GalleryEnrolment : IDisposable
             throw new GalleryModelMismatchException(Model, model,
                 $"A gallery holds embeddings of one model: this one is of model '{Model}' and cannot take embeddings of model '{model}'. Compute them all with the same -Model.");
         Model ??= model;
-        _store = GalleryFile.Create(_writePath!, Model, dimension);
+        _store = GalleryFile.Create(_writePath!, Model, dimension, ModelVersionOf?.Invoke(Model));
     }
 
     /// <summary>

@@ -38,8 +38,15 @@ public sealed class GalleryFile : IGalleryStore
     public int PreferredBatchSize => 256;
     private Dictionary<string, GallerySource>? _sources;
 
-    /// <summary>Creates a new empty gallery (the file must not exist).</summary>
-    public static GalleryFile Create(string path, string model, int dimension)
+    // The fingerprint (CalibrationFingerprint) of the model version that embedded the faces; galleries written before
+    // module 0.2.0 have none.
+    internal const string ModelVersionKey = "modelVersion";
+
+    /// <summary>
+    /// Creates a new empty gallery (the file must not exist). <paramref name="modelVersion"/>: the fingerprint of the
+    /// model version whose vectors it will hold, so a later module whose model gives other vectors can say so.
+    /// </summary>
+    public static GalleryFile Create(string path, string model, int dimension, string? modelVersion = null)
     {
         if (File.Exists(path)) throw new IOException($"The gallery '{path}' already exists.");
         var db = OpenConnection(path, SqliteOpenMode.ReadWriteCreate);
@@ -58,6 +65,7 @@ public sealed class GalleryFile : IGalleryStore
             foreach (var (k, v) in new[] { ("format", Format), ("schemaVersion", SchemaVersion.ToString(CultureInfo.InvariantCulture)), ("model", model),
                          ("dimension", dimension.ToString(CultureInfo.InvariantCulture)), ("created", DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture)) })
                 Exec(db, "INSERT INTO meta(key, value) VALUES ($k, $v)", tx, ("$k", k), ("$v", v));
+            if (modelVersion is not null) Exec(db, "INSERT INTO meta(key, value) VALUES ($k, $v)", tx, ("$k", ModelVersionKey), ("$v", modelVersion));
             tx.Commit();
             return new GalleryFile(path, db, model, dimension);
         }
@@ -109,6 +117,16 @@ public sealed class GalleryFile : IGalleryStore
             throw new GalleryModelMismatchException(Model, model,
                 $"The gallery '{Path}' holds {Dimension}-d embeddings of model '{Model}'; it cannot take {dimension}-d embeddings of model '{model}'. " +
                 $"Compute them with -Model {Model}, or write a new gallery (-Force replaces this one).");
+    }
+
+    /// <summary>
+    /// The model versions (fingerprints) its faces were embedded with: the one recorded when the file was created, or
+    /// null for a gallery from before module 0.2.0, which recorded none; empty while it holds no face.
+    /// </summary>
+    public IReadOnlyList<string?> ModelVersions()
+    {
+        if (Convert.ToInt64(Scalar("SELECT COUNT(*) FROM faces"), CultureInfo.InvariantCulture) == 0) return [];
+        return [Scalar($"SELECT value FROM meta WHERE key = '{ModelVersionKey}'") as string];
     }
 
     public IReadOnlyList<GalleryEntry> ReadEntries()

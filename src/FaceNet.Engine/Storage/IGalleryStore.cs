@@ -44,5 +44,11 @@ public interface IGalleryStore : IDisposable
     /// <summary>Stores the adaptation in place of any earlier one, not stale. Writing faces afterwards marks it stale.</summary>
     void WriteAdaptation(Adaptation.GalleryAdaptation adaptation);
 
+    /// <summary>
+    /// The distinct model versions (CalibrationFingerprint) the gallery's faces were embedded with; null stands for faces
+    /// whose version was not recorded (file galleries from before module 0.2.0). Empty while the gallery holds no face.
+    /// </summary>
+    IReadOnlyList<string?> ModelVersions();
+
     IReadOnlyList<GalleryEntry> ReadEntries();
 }

@@ -106,6 +106,8 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
         try
         {
             _enrolment = GalleryEnrolment.Start(_target, Append ? GalleryWriteMode.Append : exists ? GalleryWriteMode.Replace : GalleryWriteMode.Create, Model);
+            _enrolment.ModelVersionOf = ModelVersionCheck.Current;
+            WarnOfOtherModelVersion();
         }
         catch (GalleryFormatException ex)
         {
@@ -116,6 +118,13 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
             ThrowMismatch(ex);
         }
         _photoModel = _enrolment!.Model;
+    }
+
+    /// <summary>-Append to a gallery whose faces another version of the model embedded: the faces added now will not match them exactly.</summary>
+    private void WarnOfOtherModelVersion()
+    {
+        if (ModelVersionCheck.Warning(_target, _enrolment!.Model, _enrolment.ExistingModelVersions) is { } w)
+            WriteWarning(w + " Faces added now hold this version's vectors.");
     }
 
     /// <summary>A PostgreSQL gallery: connect (creating the tables on first use), then enrol as into a file.</summary>
@@ -135,6 +144,7 @@ public sealed class ExportFaceGalleryCommand : FaceCmdletBase, IDisposable
             if (!ShouldProcess(_target, action)) { _declined = true; return; }
             WriteVerbose($"Connecting to {_target}.");
             _enrolment = GalleryEnrolment.Start(PostgresGallery.Open(target, create: true), mode, Model);
+            WarnOfOtherModelVersion();
         }
         catch (GalleryConnectionException ex)
         {

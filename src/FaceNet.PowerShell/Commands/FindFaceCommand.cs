@@ -41,7 +41,7 @@ public sealed class FindFaceCommand : VerificationCmdletBase
         if (GalleryFileOf(Gallery) is { } file)
         {
             // A gallery file named directly: read it as Import-FaceGallery does (one error if it cannot be).
-            try { Gallery = GalleryReader.Read(file); }
+            try { Gallery = GalleryReader.Read(file, WriteWarning); }
             catch (FileNotFoundException ex) { ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, file)); }
             catch (GalleryFormatException ex) { ThrowTerminatingError(ErrorIds.ForGallery(ex, file)); }
         }

@@ -25,7 +25,7 @@ public sealed class ImportFaceGalleryCommand : GalleryPathCmdletBase
             if (error is not null) { WritePathError(error); continue; }
             try
             {
-                WriteObject(GalleryReader.Read(file));
+                WriteObject(GalleryReader.Read(file, WriteWarning));
             }
             catch (FileNotFoundException ex)
             {
@@ -45,7 +45,7 @@ public sealed class ImportFaceGalleryCommand : GalleryPathCmdletBase
             var target = SharedTarget();
             WriteVerbose($"Reading the gallery {target.Display}.");
             var start = System.Diagnostics.Stopwatch.StartNew();
-            var gallery = GalleryReader.Read(target);
+            var gallery = GalleryReader.Read(target, WriteWarning);
             WriteVerbose($"Read {gallery.Count} faces of {gallery.Labels.Length} people from {target.Display} in {start.Elapsed.TotalSeconds:0.0} s.");
             WriteObject(gallery);
         }

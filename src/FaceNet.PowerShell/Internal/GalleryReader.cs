@@ -8,27 +8,29 @@ internal static class GalleryReader
 {
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="file"/>.</exception>
     /// <exception cref="GalleryFormatException">The file is not a gallery, is damaged, or is from a newer FaceNet.</exception>
-    public static FaceGallery Read(string file)
+    public static FaceGallery Read(string file, Action<string>? warn = null)
     {
         if (!File.Exists(file))
             throw new FileNotFoundException(Directory.Exists(file)
                 ? $"'{file}' is a folder, not a gallery file."
                 : $"Cannot find the gallery '{file}'.", file);
         using var g = GalleryFile.Open(file);
-        return Read(g);
+        return Read(g, warn);
     }
 
     /// <summary>Reads a shared gallery: every vector in one pass, ready for Find-Face's in-memory index.</summary>
     /// <exception cref="GalleryConnectionException">Unreachable, refused, no rights.</exception>
     /// <exception cref="GalleryFormatException">The database holds no gallery, or one from a newer FaceNet.</exception>
-    public static FaceGallery Read(PostgresGalleryTarget target)
+    public static FaceGallery Read(PostgresGalleryTarget target, Action<string>? warn = null)
     {
         using var g = PostgresGallery.Open(target, create: false);
-        return Read(g);
+        return Read(g, warn);
     }
 
-    private static FaceGallery Read(IGalleryStore g)
+    /// <param name="warn">Told when the faces were embedded by another version of the model (ModelVersionCheck).</param>
+    private static FaceGallery Read(IGalleryStore g, Action<string>? warn)
     {
+        if (warn is not null && ModelVersionCheck.Warning(g.Name, g.Model, g.ModelVersions()) is { } w) warn(w);
         var embeddings = g.ReadEntries().Select(GalleryEntryMapping.FromEntry).ToArray();
         return new FaceGallery
         {

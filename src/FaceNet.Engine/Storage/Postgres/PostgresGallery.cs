@@ -241,6 +241,19 @@ public sealed class PostgresGallery : IGalleryStore
         return new GalleryCounts(checked((int)r.GetInt64(0)), checked((int)r.GetInt64(1)), checked((int)r.GetInt64(2)));
     });
 
+    /// <summary>
+    /// The versions recorded with the photos that have faces (model_version). Loose embeddings (written without a
+    /// photo) record none and are left out: a shared gallery has always recorded the version of the photos it embedded.
+    /// </summary>
+    public IReadOnlyList<string?> ModelVersions() => Run("read", () =>
+    {
+        using var cmd = new NpgsqlCommand("SELECT DISTINCT model_version FROM facenet_photos WHERE faces > 0 AND model_version IS NOT NULL ORDER BY 1", _db);
+        using var r = cmd.ExecuteReader();
+        var list = new List<string?>();
+        while (r.Read()) list.Add(r.GetString(0));
+        return (IReadOnlyList<string?>)list;
+    });
+
     /// <summary>Every face, in enrolment order, read with one binary COPY (the fastest way out of PostgreSQL).</summary>
     public IReadOnlyList<GalleryEntry> ReadEntries() => Run("read", () =>
     {
