@@ -113,6 +113,23 @@ Describe 'Export-FaceGallery / Import-FaceGallery' {
         Import-FaceGallery $bad -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'NotAGallery*'
     }
+
+    It 'writes NotAGallery for a gallery file whose tables are damaged, and still reads the good one beside it' {
+        $good = Join-Path $work 'good.faces'; $broken = Join-Path $work 'broken.faces'
+        $null = $demo1 | Export-FaceGallery -Path $good -Force
+        $null = $demo1 | Export-FaceGallery -Path $broken -Force
+        Add-Type -LiteralPath (Join-Path (Split-Path $ctx.ModulePath) 'Microsoft.Data.Sqlite.dll')
+        $db = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$broken;Pooling=False")
+        try { $db.Open(); $cmd = $db.CreateCommand(); $cmd.CommandText = 'DROP TABLE faces'; $null = $cmd.ExecuteNonQuery() }
+        finally { $db.Dispose() }
+        $out = @(Import-FaceGallery -LiteralPath $broken, $good -ErrorAction SilentlyContinue -ErrorVariable err)
+        $out.Path | Should -Be $good
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NotAGallery,FaceNet.PowerShell.Commands.ImportFaceGalleryCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $err[0].TargetObject | Should -Be $broken
+        $err[0].Exception.Message | Should -BeLike "*'$broken' is damaged*"
+    }
 }
 
 Describe 'Find-Face' {

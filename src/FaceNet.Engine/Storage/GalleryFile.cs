@@ -123,13 +123,21 @@ public sealed class GalleryFile : IGalleryStore
     /// The model versions (fingerprints) its faces were embedded with: the one recorded when the file was created, or
     /// null for a gallery from before module 0.2.0, which recorded none; empty while it holds no face.
     /// </summary>
-    public IReadOnlyList<string?> ModelVersions()
+    public IReadOnlyList<string?> ModelVersions() => Reading<IReadOnlyList<string?>>(() =>
+        Convert.ToInt64(Scalar("SELECT COUNT(*) FROM faces"), CultureInfo.InvariantCulture) == 0
+            ? []
+            : [Scalar($"SELECT value FROM meta WHERE key = '{ModelVersionKey}'") as string]);
+
+    /// <summary>A file whose meta reads but whose tables do not (a damaged gallery) is a GalleryFormatException, as at Open.</summary>
+    private T Reading<T>(Func<T> read)
     {
-        if (Convert.ToInt64(Scalar("SELECT COUNT(*) FROM faces"), CultureInfo.InvariantCulture) == 0) return [];
-        return [Scalar($"SELECT value FROM meta WHERE key = '{ModelVersionKey}'") as string];
+        try { return read(); }
+        catch (SqliteException ex) { throw new GalleryFormatException(Path, $"The gallery '{Path}' is damaged: {ex.Message}", ex); }
     }
 
-    public IReadOnlyList<GalleryEntry> ReadEntries()
+    public IReadOnlyList<GalleryEntry> ReadEntries() => Reading(ReadEntriesCore);
+
+    private IReadOnlyList<GalleryEntry> ReadEntriesCore()
     {
         using var cmd = _db.CreateCommand();
         cmd.CommandText = "SELECT label, path, face_index, x, y, width, height, confidence, image_width, image_height, landmarks, model, vector, file_size, file_mtime FROM faces ORDER BY id";
